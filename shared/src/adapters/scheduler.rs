@@ -1,0 +1,98 @@
+//! EventBridge Scheduler: one-time `at(...)` schedules that invoke a function once and then
+//! delete themselves. Creating an existing schedule moves it instead, so retries are harmless.
+
+use async_trait::async_trait;
+use aws_sdk_scheduler::types::{
+    ActionAfterCompletion, FlexibleTimeWindow, FlexibleTimeWindowMode, Target,
+};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+
+use crate::ports::{DeadlineScheduler, DeliveryError, OneTimeSchedule};
+
+/// Schedules through EventBridge Scheduler.
+#[derive(Debug, Clone)]
+pub struct EventBridgeScheduler {
+    client: aws_sdk_scheduler::Client,
+}
+
+impl EventBridgeScheduler {
+    pub fn new(client: aws_sdk_scheduler::Client) -> Self {
+        Self { client }
+    }
+}
+
+fn failure(message: impl Into<String>) -> DeliveryError {
+    DeliveryError {
+        service: "scheduler",
+        message: message.into(),
+    }
+}
+
+/// The `at()` expression for an instant, in UTC. The scheduler counts in whole seconds, so a
+/// fraction rounds up: a deadline never fires before it is due.
+pub fn at_expression(at: DateTime<Utc>) -> String {
+    let whole = at.trunc_subsecs(0);
+    let at = if whole < at { whole + Duration::seconds(1) } else { whole };
+    format!("at({})", at.format("%Y-%m-%dT%H:%M:%S"))
+}
+
+#[async_trait]
+impl DeadlineScheduler for EventBridgeScheduler {
+    async fn upsert(&self, schedule: &OneTimeSchedule) -> Result<(), DeliveryError> {
+        let target = Target::builder()
+            .arn(&schedule.target_arn)
+            .role_arn(&schedule.role_arn)
+            .input(&schedule.input)
+            .build()
+            .map_err(|e| failure(e.to_string()))?;
+        let window = FlexibleTimeWindow::builder()
+            .mode(FlexibleTimeWindowMode::Off)
+            .build()
+            .map_err(|e| failure(e.to_string()))?;
+        let expression = at_expression(schedule.at);
+
+        let created = self
+            .client
+            .create_schedule()
+            .name(&schedule.name)
+            .group_name(&schedule.group)
+            .schedule_expression(&expression)
+            .schedule_expression_timezone("UTC")
+            .flexible_time_window(window.clone())
+            .target(target.clone())
+            .action_after_completion(ActionAfterCompletion::Delete)
+            .send()
+            .await;
+        match created {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conflict_exception()) => self
+                .client
+                .update_schedule()
+                .name(&schedule.name)
+                .group_name(&schedule.group)
+                .schedule_expression(&expression)
+                .schedule_expression_timezone("UTC")
+                .flexible_time_window(window)
+                .target(target)
+                .action_after_completion(ActionAfterCompletion::Delete)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| failure(super::describe(&e))),
+            Err(e) => Err(failure(super::describe(&e))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fractions_of_a_second_round_up() {
+        let at: DateTime<Utc> = "2026-12-04T17:00:00.250Z".parse().expect("instant");
+        assert_eq!(at_expression(at), "at(2026-12-04T17:00:01)");
+        let at: DateTime<Utc> = "2026-12-04T17:00:00Z".parse().expect("instant");
+        assert_eq!(at_expression(at), "at(2026-12-04T17:00:00)");
+    }
+}

@@ -1,0 +1,163 @@
+//! Reading an API Gateway HTTP API request: the caller from the JWT authorizer's claims, path
+//! and query parameters, and a JSON body whose errors name the field at fault.
+
+use std::collections::HashMap;
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::problem::ApiError;
+use crate::domain::identity::{Caller, IdentityError};
+use crate::domain::ticket::Reference;
+use crate::store::Cursor;
+
+/// Largest JSON body accepted. Files never travel through the API: they are uploaded to
+/// object storage through presigned URLs.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The caller, from the claims API Gateway verified. No claims, or unusable ones, is a 401.
+pub fn caller(req: &Request) -> Result<Caller, ApiError> {
+    let claims: HashMap<String, String> = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx
+            .authorizer
+            .as_ref()
+            .and_then(|a| a.jwt.as_ref())
+            .map(|jwt| jwt.claims.clone())
+            .unwrap_or_default(),
+        _ => HashMap::new(),
+    };
+    Caller::from_claims(&claims).map_err(|e| match e {
+        IdentityError::Missing => ApiError::Unauthorized("sign in to use the portal".into()),
+        other => ApiError::Unauthorized(other.to_string()),
+    })
+}
+
+/// The `{reference}` path parameter. Something that is not a reference cannot name a ticket,
+/// so it is a 404 like any ticket the caller cannot see.
+pub fn reference(req: &Request) -> Result<Reference, ApiError> {
+    let raw = req
+        .path_parameters_ref()
+        .and_then(|p| p.first("reference"))
+        .unwrap_or_default()
+        .to_owned();
+    raw.parse::<Reference>()
+        .ok()
+        .filter(|r| *r > 0)
+        .ok_or_else(|| ApiError::NotFound(format!("no ticket `{raw}`")))
+}
+
+/// The query string as name → value; a parameter given twice or not in `allowed` is a 400.
+pub fn query(req: &Request, allowed: &[&str]) -> Result<HashMap<String, String>, ApiError> {
+    let mut out = HashMap::new();
+    if let Some(params) = req.query_string_parameters_ref() {
+        for (name, _) in params.iter() {
+            if !allowed.contains(&name) {
+                return Err(ApiError::bad_request(
+                    "unknown_parameter",
+                    format!(
+                        "unknown query parameter `{name}`; accepted: {}",
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+            let values = params.all(name).unwrap_or_default();
+            if values.len() > 1 {
+                return Err(ApiError::bad_request(
+                    "repeated_parameter",
+                    format!("query parameter `{name}` is given more than once"),
+                ));
+            }
+            if let Some(value) = values.first() {
+                out.insert(name.to_owned(), (*value).to_owned());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A page size from `limit`, between 1 and `max`.
+pub fn limit(params: &HashMap<String, String>, default: usize, max: usize) -> Result<usize, ApiError> {
+    match params.get("limit") {
+        None => Ok(default),
+        Some(raw) => raw
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request("invalid_limit", format!("`limit` is a whole number from 1 to {max}"))
+            }),
+    }
+}
+
+/// The `cursor` parameter, if any.
+pub fn cursor(params: &HashMap<String, String>) -> Result<Option<Cursor>, ApiError> {
+    params
+        .get("cursor")
+        .map(|token| {
+            Cursor::decode(token).map_err(|e| ApiError::bad_request("invalid_cursor", e.to_string()))
+        })
+        .transpose()
+}
+
+/// The raw JSON body, after the size and media-type checks.
+pub fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => b"",
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"",
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "the body is {} bytes; the limit is {MAX_BODY_BYTES}. Upload files through an attachment upload URL instead",
+            bytes.len()
+        )));
+    }
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the body as application/json".into(),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Parses a JSON body; a type error names the field's path (e.g. `counters[2]`).
+pub fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError::bad_request("missing_body", "the request needs a JSON body"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || path.is_empty() {
+            ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {inner}"))
+        } else {
+            ApiError::Validation(vec![crate::domain::raise::FieldError {
+                field: path,
+                code: "invalid_type",
+                message: inner.to_string(),
+            }])
+        }
+    })
+}
+
+/// A JSON response.
+pub fn json_response(status: u16, body: &impl Serialize) -> Response<Body> {
+    match serde_json::to_string(body) {
+        Ok(text) => Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(Body::Text(text))
+            .unwrap_or_else(|_| Response::new(Body::Empty)),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
+}

@@ -1,0 +1,9 @@
+//! The domain: tickets, categories, callers and the working calendar. Pure code with no I/O;
+//! handlers call it to decide, and the store and adapters carry out what it decided.
+
+pub mod calendar;
+pub mod category;
+pub mod identity;
+pub mod raise;
+pub mod text;
+pub mod ticket;

@@ -1,0 +1,103 @@
+//! Rules for user text that ends up in storage, headers and e-mails: Unicode normalisation,
+//! line-break and control-character checks, e-mail addresses, and shortening on character
+//! boundaries.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Unicode NFC form, so that the same words typed on different systems compare and show alike.
+pub fn nfc(value: &str) -> String {
+    value.nfc().collect()
+}
+
+/// Characters that break a line or steer a terminal: C0/C1 controls, DEL, and the Unicode
+/// line and paragraph separators. None of them belongs in a one-line field.
+pub fn is_line_breaking(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// True when a one-line field (subject, name, id) holds a line break or control character.
+pub fn has_line_breaks(value: &str) -> bool {
+    value.chars().any(is_line_breaking)
+}
+
+/// True when multi-line text (a description) holds a control character other than tab and
+/// line breaks.
+pub fn has_stray_controls(value: &str) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// Turns any text into one clean line: each run of line-breaking characters becomes one space.
+pub fn single_line(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut in_break = false;
+    for c in value.trim().chars() {
+        if is_line_breaking(c) {
+            if !in_break {
+                out.push(' ');
+            }
+            in_break = true;
+        } else {
+            out.push(c);
+            in_break = false;
+        }
+    }
+    nfc(out.trim())
+}
+
+/// Shortens to at most `max_chars` characters on a character boundary, ending with `…` when
+/// something was cut.
+pub fn shorten(value: &str, max_chars: usize) -> String {
+    if value.chars().count() <= max_chars {
+        return value.to_owned();
+    }
+    let kept: String = value.chars().take(max_chars.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
+
+/// An address SES can deliver to: valid per RFC 5321/5322 and plain ASCII (SES does not speak
+/// SMTPUTF8).
+pub fn is_valid_email(value: &str) -> bool {
+    value.is_ascii()
+        && value.len() <= 254
+        && email_address::EmailAddress::parse_with_options(
+            value,
+            email_address::Options::default()
+                .without_display_text()
+                .without_domain_literal(),
+        )
+        .is_ok()
+        && value.contains('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_line_removes_every_kind_of_break() {
+        assert_eq!(single_line("a\r\nb\u{2028}c\u{85}d\te"), "a b c d e");
+    }
+
+    #[test]
+    fn shorten_cuts_on_characters_not_bytes() {
+        let s = "é".repeat(10);
+        assert_eq!(shorten(&s, 4), "ééé…");
+        assert_eq!(shorten("short", 10), "short");
+    }
+
+    #[test]
+    fn nfd_input_becomes_nfc() {
+        assert_eq!(nfc("Ru\u{308}ckseite"), "Rückseite");
+    }
+
+    #[test]
+    fn addresses() {
+        assert!(is_valid_email("julien.roux@galeries-lumiere.example"));
+        assert!(!is_valid_email("not an address"));
+        assert!(!is_valid_email("a@b.example\r\nBcc: x@y.example"));
+        assert!(!is_valid_email("jérôme@exemple.fr"));
+        assert!(!is_valid_email("Name <a@b.example>"));
+    }
+}

@@ -1,0 +1,200 @@
+//! The ticket and the records that hang off it: its status, stage and next action as the
+//! domain defines them, the people on it, its SLA clocks, its messages and its history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::category::Category;
+use super::identity::{Caller, Language, Role};
+
+/// A ticket's reference number: short, unique, increasing; quoted on the phone.
+pub type Reference = u64;
+
+/// The ticket's status as the customer sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Open,
+    ReverificationApproved,
+    HardToTune,
+    ProposedClosure,
+    Closed,
+}
+
+/// Where support is with the ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    FirstLine,
+    SecondLine,
+    ThirdLine,
+    ProposedClosure,
+    Closed,
+}
+
+/// Whose turn it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NextAction {
+    Customer,
+    Support,
+}
+
+/// Whether the problem concerns one site or the whole account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueLevel {
+    Site,
+    Account,
+}
+
+/// Someone named on a ticket. A requester named by staff by e-mail alone has no user id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    pub email: String,
+    pub name: String,
+    pub language: Language,
+}
+
+impl Person {
+    /// The caller as a person on the ticket.
+    pub fn from_caller(caller: &Caller) -> Self {
+        Self {
+            user_id: Some(caller.user_id.clone()),
+            email: caller.email.clone(),
+            name: caller.name.clone(),
+            language: caller.language,
+        }
+    }
+}
+
+/// The SLA clocks of the domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockKind {
+    /// First line: one working day from raising to the first public staff reply or hand-over.
+    Triage,
+    /// The category's SLA, from raising to proposed closure or hand-over to third line.
+    Category,
+}
+
+impl ClockKind {
+    /// The code used in schedule names and events.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Triage => "triage",
+            Self::Category => "category",
+        }
+    }
+}
+
+/// Whether a clock is still counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockState {
+    Running,
+    Paused,
+    Met,
+    Breached,
+}
+
+/// One SLA clock on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaClock {
+    pub kind: ClockKind,
+    pub state: ClockState,
+    pub started_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
+/// A support ticket, as stored and as the domain reasons about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub reference: Reference,
+    pub account_id: String,
+    pub issue_level: IssueLevel,
+    pub counter_not_allocated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<String>,
+    #[serde(default)]
+    pub counters: Vec<String>,
+    pub subject: String,
+    pub category: Category,
+    /// The calendar date the problem happened or started: a date, never an instant.
+    pub occurred_on: NaiveDate,
+    /// The instant it happened, when the customer knows it, always with its offset resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub requester: Person,
+    /// Who pressed the button: the requester, or staff raising on the customer's behalf.
+    pub raised_by: Person,
+    pub raised_by_role: Role,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows_up: Option<Reference>,
+    pub status: Status,
+    pub stage: Stage,
+    pub next_action: NextAction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub clocks: Vec<SlaClock>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Bumped on every write; every update is conditional on the version the writer read.
+    pub version: u64,
+}
+
+impl Ticket {
+    /// The clock of a kind, if the ticket has one.
+    pub fn clock(&self, kind: ClockKind) -> Option<&SlaClock> {
+        self.clocks.iter().find(|c| c.kind == kind)
+    }
+}
+
+/// Who may read a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageVisibility {
+    /// The conversation: customer side and support.
+    Public,
+    /// A staff note that no customer ever sees.
+    Internal,
+}
+
+/// One message of a ticket's conversation, stored as an item of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub reference: Reference,
+    pub author: Person,
+    pub author_role: Role,
+    pub visibility: MessageVisibility,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What happened to a ticket, kept as items of their own so history never grows the ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HistoryEvent {
+    Raised {
+        category: Category,
+        status: Status,
+        stage: Stage,
+    },
+}
+
+/// One entry of a ticket's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub id: String,
+    pub reference: Reference,
+    pub at: DateTime<Utc>,
+    pub actor: Person,
+    pub actor_role: Role,
+    pub event: HistoryEvent,
+}

@@ -1,0 +1,183 @@
+//! Side effects that must never be lost: e-mails and schedules. A change stores the effects it
+//! needs in the same transaction as the change itself (an outbox); they are then carried out at
+//! once, and whatever failed stays stored and is retried by the outbox dispatcher until done.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use tracing::{info, warn};
+
+use crate::app::App;
+use crate::domain::ticket::{ClockKind, Reference, SlaClock};
+use crate::ports::{OneTimeSchedule, OutgoingEmail};
+use crate::store::{PendingEffect, PendingEffectKind, StoreError};
+
+/// Longest wait between two attempts at the same effect.
+const MAX_BACKOFF: Duration = Duration::hours(1);
+
+/// The input an SLA schedule delivers to the SLA function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SlaDeadlineEvent {
+    pub kind: String,
+    pub reference: Reference,
+    pub clock: ClockKind,
+    pub due_at: DateTime<Utc>,
+}
+
+/// The deterministic name of a clock's schedule: one schedule per running clock.
+pub fn sla_schedule_name(reference: Reference, clock: ClockKind) -> String {
+    format!("sla-{reference}-{}", clock.code())
+}
+
+/// The one-time schedule that fires when a clock falls due.
+pub fn sla_schedule(app: &App, reference: Reference, clock: &SlaClock) -> OneTimeSchedule {
+    let event = SlaDeadlineEvent {
+        kind: "sla_deadline".to_owned(),
+        reference,
+        clock: clock.kind,
+        due_at: clock.due_at,
+    };
+    OneTimeSchedule {
+        name: sla_schedule_name(reference, clock.kind),
+        group: app.config.schedule_group.clone(),
+        at: clock.due_at,
+        target_arn: app.config.sla_function_arn.clone(),
+        role_arn: app.config.scheduler_role_arn.clone(),
+        input: serde_json::to_string(&event).unwrap_or_default(),
+    }
+}
+
+/// Wraps e-mails and schedules as pending effects of a ticket.
+pub fn pending(
+    reference: Reference,
+    now: DateTime<Utc>,
+    emails: Vec<OutgoingEmail>,
+    schedules: Vec<OneTimeSchedule>,
+) -> Vec<PendingEffect> {
+    let effects = emails
+        .into_iter()
+        .map(PendingEffectKind::Email)
+        .chain(schedules.into_iter().map(PendingEffectKind::Schedule));
+    effects
+        .map(|effect| PendingEffect {
+            id: uuid::Uuid::now_v7().to_string(),
+            reference,
+            created_at: now,
+            attempts: 0,
+            effect,
+        })
+        .collect()
+}
+
+/// What became of a batch of effects.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub delivered: usize,
+    pub failed: usize,
+}
+
+/// Carries out one effect. A schedule whose time has already passed is not created (it would
+/// fire at once); the SLA sweep finds such deadlines instead.
+async fn carry_out(app: &App, effect: &PendingEffect, now: DateTime<Utc>) -> Result<(), String> {
+    match &effect.effect {
+        PendingEffectKind::Email(email) => {
+            let id = app.mailer.send(email).await.map_err(|e| e.to_string())?;
+            info!(
+                reference = effect.reference,
+                purpose = %email.purpose,
+                message_id = %id,
+                "e-mail sent"
+            );
+            Ok(())
+        }
+        PendingEffectKind::Schedule(schedule) if schedule.at <= now => {
+            warn!(
+                reference = effect.reference,
+                schedule = %schedule.name,
+                at = %schedule.at,
+                "schedule time has passed; not created, the sweep covers it"
+            );
+            Ok(())
+        }
+        PendingEffectKind::Schedule(schedule) => {
+            app.scheduler
+                .upsert(schedule)
+                .await
+                .map_err(|e| e.to_string())?;
+            info!(
+                reference = effect.reference,
+                schedule = %schedule.name,
+                at = %schedule.at,
+                "schedule set"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Carries out effects just stored by a change. What succeeds is forgotten; what fails stays
+/// stored for the dispatcher, and the change itself still succeeds.
+pub async fn deliver_now(app: &App, effects: &[PendingEffect]) -> DeliveryReport {
+    let now = app.clock.now();
+    let mut done = Vec::with_capacity(effects.len());
+    let mut report = DeliveryReport::default();
+    for effect in effects {
+        match carry_out(app, effect, now).await {
+            Ok(()) => done.push(effect),
+            Err(error) => {
+                report.failed += 1;
+                warn!(reference = effect.reference, effect = %effect.id, %error,
+                    "side effect failed; kept for retry");
+            }
+        }
+    }
+    report.delivered = done.len();
+    if let Err(error) = app.store.complete_effects(&done).await {
+        // The effects happened; the dispatcher will find the records and repeat them, which
+        // for a schedule is harmless and for an e-mail is a duplicate, never a loss.
+        warn!(%error, "could not forget completed side effects");
+    }
+    report
+}
+
+/// The dispatcher's run: every stored effect that is due is tried again, with a growing
+/// wait between attempts.
+pub async fn dispatch_due(app: &App, limit: usize) -> Result<DeliveryReport, StoreError> {
+    let now = app.clock.now();
+    let due = app.store.due_effects(now, limit).await?;
+    let mut report = DeliveryReport::default();
+    let mut done = Vec::with_capacity(due.len());
+    for effect in &due {
+        match carry_out(app, effect, now).await {
+            Ok(()) => done.push(effect),
+            Err(error) => {
+                report.failed += 1;
+                let retry_at = now + backoff(effect.attempts + 1);
+                warn!(reference = effect.reference, effect = %effect.id, attempts = effect.attempts + 1,
+                    %error, %retry_at, "side effect failed again");
+                app.store.postpone_effect(effect, retry_at, &error).await?;
+            }
+        }
+    }
+    report.delivered = done.len();
+    app.store.complete_effects(&done).await?;
+    Ok(report)
+}
+
+/// One minute after the first failure, doubling, at most an hour.
+fn backoff(attempts: u32) -> Duration {
+    let minutes = 1_i64.checked_shl(attempts.saturating_sub(1).min(10)).unwrap_or(i64::MAX);
+    Duration::minutes(minutes).min(MAX_BACKOFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff(1), Duration::minutes(1));
+        assert_eq!(backoff(2), Duration::minutes(2));
+        assert_eq!(backoff(4), Duration::minutes(8));
+        assert_eq!(backoff(50), Duration::hours(1));
+    }
+}

@@ -1,0 +1,22 @@
+//! The support portal's backend library, shared by every Lambda function in `functions/`.
+//!
+//! - [`domain`]: tickets, categories, callers, the working calendar; pure rules, no I/O.
+//! - [`ports`]: the clock, mailer and scheduler the domain needs, as traits.
+//! - [`adapters`]: one adapter per AWS service (SES, EventBridge Scheduler).
+//! - [`store`]: the DynamoDB table, its keys and access patterns.
+//! - [`mail`]: who is told what, rendered from templates into MIME.
+//! - [`effects`]: the outbox that makes e-mails and schedules survive failures.
+//! - [`api`]: the HTTP handlers behind API Gateway.
+//! - [`app`] and [`config`]: what a function builds once per cold start.
+
+pub mod adapters;
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod effects;
+pub mod mail;
+pub mod ports;
+pub mod store;
+
+pub use app::App;

@@ -1,0 +1,188 @@
+//! How each record is laid out as a DynamoDB item: its keys, its index attributes, and the
+//! domain value flattened beside them.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::ticket::{HistoryEntry, Message, Reference, Ticket};
+use crate::ports::{OneTimeSchedule, OutgoingEmail};
+
+use super::{IDEMPOTENCY_TTL_HOURS, IdempotencyClaim};
+
+/// The one partition of `gsi_all`.
+pub const ALL_TICKETS: &str = "TICKETS";
+/// The `due_kind` of pending side effects in `gsi_due`.
+pub const DUE_OUTBOX: &str = "OUTBOX";
+/// How long an inline delivery has before the dispatcher may try the same effect.
+const OUTBOX_GRACE: Duration = Duration::minutes(2);
+
+/// An instant as a sortable key: fixed-width RFC 3339 in UTC with milliseconds.
+pub fn instant_key(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub fn ticket_pk(reference: Reference) -> String {
+    format!("TICKET#{reference}")
+}
+
+pub fn ticket_key(reference: Reference) -> (String, String) {
+    (ticket_pk(reference), "TICKET".to_owned())
+}
+
+pub fn account_pk(account_id: &str) -> String {
+    format!("ACCOUNT#{account_id}")
+}
+
+pub fn message_sk_prefix() -> &'static str {
+    "MSG#"
+}
+
+/// The ticket item, with the attributes of the two list indexes.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TicketItem {
+    pk: String,
+    sk: String,
+    account_pk: String,
+    all_pk: String,
+    pub created_key: String,
+    #[serde(flatten)]
+    pub ticket: Ticket,
+}
+
+impl TicketItem {
+    pub fn new(ticket: &Ticket) -> Self {
+        let (pk, sk) = ticket_key(ticket.reference);
+        Self {
+            pk,
+            sk,
+            account_pk: account_pk(&ticket.account_id),
+            all_pk: ALL_TICKETS.to_owned(),
+            created_key: format!(
+                "{}#{:012}",
+                instant_key(ticket.created_at),
+                ticket.reference
+            ),
+            ticket: ticket.clone(),
+        }
+    }
+}
+
+/// A message item; its sort key orders the conversation.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MessageItem {
+    pk: String,
+    pub sk: String,
+    #[serde(flatten)]
+    pub message: Message,
+}
+
+pub fn message_item(message: &Message) -> MessageItem {
+    MessageItem {
+        pk: ticket_pk(message.reference),
+        sk: format!(
+            "{}{}#{}",
+            message_sk_prefix(),
+            instant_key(message.created_at),
+            message.id
+        ),
+        message: message.clone(),
+    }
+}
+
+/// A history item.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HistoryItem {
+    pk: String,
+    sk: String,
+    #[serde(flatten)]
+    pub entry: HistoryEntry,
+}
+
+pub fn history_item(entry: &HistoryEntry) -> HistoryItem {
+    HistoryItem {
+        pk: ticket_pk(entry.reference),
+        sk: format!("HIST#{}#{}", instant_key(entry.at), entry.id),
+        entry: entry.clone(),
+    }
+}
+
+/// A side effect that a change needs and that has not been carried out yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEffect {
+    pub id: String,
+    pub reference: Reference,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub attempts: u32,
+    pub effect: PendingEffectKind,
+}
+
+/// What is to be done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingEffectKind {
+    Email(OutgoingEmail),
+    Schedule(OneTimeSchedule),
+}
+
+/// A pending side effect as stored: under its ticket, and in the due index.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pk: String,
+    sk: String,
+    due_kind: String,
+    due_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_error: Option<String>,
+    #[serde(flatten)]
+    pub effect: PendingEffect,
+}
+
+pub fn outbox_key(effect: &PendingEffect) -> (String, String) {
+    (ticket_pk(effect.reference), format!("OUTBOX#{}", effect.id))
+}
+
+pub fn outbox_item(effect: &PendingEffect) -> OutboxItem {
+    let (pk, sk) = outbox_key(effect);
+    OutboxItem {
+        pk,
+        sk,
+        due_kind: DUE_OUTBOX.to_owned(),
+        due_at: instant_key(effect.created_at + OUTBOX_GRACE),
+        last_error: None,
+        effect: effect.clone(),
+    }
+}
+
+/// An idempotency key's record, scoped to the user who sent it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IdempotencyItem {
+    pk: String,
+    sk: String,
+    pub request_hash: String,
+    pub reference: Reference,
+    created_at: DateTime<Utc>,
+    /// Epoch seconds, for DynamoDB's TTL.
+    expires_at: i64,
+}
+
+impl IdempotencyItem {
+    pub fn key(user_id: &str, key: &str) -> (String, String) {
+        (
+            format!("IDEMPOTENCY#{user_id}#{key}"),
+            "IDEMPOTENCY".to_owned(),
+        )
+    }
+
+    pub fn new(claim: &IdempotencyClaim, reference: Reference, now: DateTime<Utc>) -> Self {
+        let (pk, sk) = Self::key(&claim.user_id, &claim.key);
+        Self {
+            pk,
+            sk,
+            request_hash: claim.request_hash.clone(),
+            reference,
+            created_at: now,
+            expires_at: (now + Duration::hours(IDEMPOTENCY_TTL_HOURS)).timestamp(),
+        }
+    }
+}

@@ -1,0 +1,576 @@
+//! The DynamoDB store: one table for all state, items mapped with `serde_dynamo`.
+//!
+//! # Access patterns and keys
+//!
+//! | what | key | notes |
+//! |---|---|---|
+//! | a ticket by reference | `pk = TICKET#<ref>`, `sk = TICKET` | GetItem |
+//! | a ticket's messages, oldest first | `pk = TICKET#<ref>`, `sk = MSG#<instant>#<id>` | Query, one item per message |
+//! | a ticket's history | `pk = TICKET#<ref>`, `sk = HIST#<instant>#<id>` | Query, one item per entry |
+//! | a ticket's pending side effects | `pk = TICKET#<ref>`, `sk = OUTBOX#<id>` | written with the change that needs them |
+//! | the next reference | `pk = COUNTER`, `sk = TICKET_REFERENCE` | atomic `ADD`-style update |
+//! | a raise already made with an idempotency key | `pk = IDEMPOTENCY#<user>#<key>`, `sk = IDEMPOTENCY` | expires through TTL `expires_at` |
+//! | an account's tickets, newest first | GSI `gsi_account`: `account_pk = ACCOUNT#<id>`, `created_key` | customers and resellers |
+//! | every ticket, newest first | GSI `gsi_all`: `all_pk = TICKETS`, `created_key` | staff; one partition, fine at a support desk's rate of a few thousand tickets a day |
+//! | what is due, by kind, oldest first | GSI `gsi_due`: `due_kind`, `due_at` | sparse: only items that carry the two attributes (pending side effects now) |
+//!
+//! `created_key` is `<created instant, fixed width>#<reference, zero-padded>`: unique, and its
+//! order is the tickets' age, so "older than the last one shown" is a complete cursor.
+//!
+//! Messages and history are items of their own, so a ticket can hold thousands without its
+//! own item growing. Every expression names attributes through `#placeholders`, never bare, so
+//! reserved words such as `status` or `comment` cannot break a query. No operation here scans
+//! the table.
+//!
+//! Instants are stored as RFC 3339 text in UTC with a `Z`, which sorts as time does; calendar
+//! dates (`occurred_on`) as `YYYY-MM-DD` text, never as an instant.
+
+mod cursor;
+mod items;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, Put, ReturnValue, TransactWriteItem, WriteRequest,
+};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use cursor::Cursor;
+pub use items::{PendingEffect, PendingEffectKind};
+
+use crate::adapters::describe;
+use crate::domain::raise::RaisedTicket;
+use crate::domain::ticket::{Message, MessageVisibility, NextAction, Reference, Stage, Status, Ticket};
+use items::{
+    IdempotencyItem, TicketItem, history_item, message_item, message_sk_prefix, outbox_item,
+    ticket_key, ticket_pk,
+};
+
+/// The first reference handed out; later ones count up from here.
+pub const FIRST_REFERENCE: Reference = 10_000;
+/// How long an idempotency key is remembered.
+pub const IDEMPOTENCY_TTL_HOURS: i64 = 24;
+
+/// A storage failure the caller cannot fix (the API answers 500 and logs it).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("dynamodb: {0}")]
+    Service(String),
+    #[error("stored item could not be read: {0}")]
+    Mapping(String),
+}
+
+impl From<serde_dynamo::Error> for StoreError {
+    fn from(e: serde_dynamo::Error) -> Self {
+        Self::Mapping(e.to_string())
+    }
+}
+
+/// What creating a ticket can run into.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// The idempotency key was used before; its record says for what.
+    #[error("idempotency key already used")]
+    KeyUsed(IdempotencyRecord),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a stored idempotency key remembers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    pub request_hash: String,
+    pub reference: Reference,
+}
+
+/// An idempotency key as scoped to its user, and the fingerprint of the request body.
+#[derive(Debug, Clone)]
+pub struct IdempotencyClaim {
+    pub user_id: String,
+    pub key: String,
+    pub request_hash: String,
+}
+
+/// The filters of a ticket list; each is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketFilter {
+    pub status: Option<Status>,
+    pub stage: Option<Stage>,
+    pub next_action: Option<NextAction>,
+    pub category: Option<crate::domain::category::Category>,
+    pub site_id: Option<String>,
+}
+
+/// Which tickets a list may draw from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketScope {
+    All,
+    Accounts(Vec<String>),
+}
+
+/// One page of results and the cursor for the next, if there is more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+/// The DynamoDB adapter.
+#[derive(Debug, Clone)]
+pub struct TicketStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+fn service<E, R>(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> StoreError
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    StoreError::Service(describe(&err))
+}
+
+fn to_item<T: Serialize>(value: &T) -> Result<HashMap<String, AttributeValue>, StoreError> {
+    Ok(serde_dynamo::to_item(value)?)
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+impl TicketStore {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// The table's name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Takes the next reference from the atomic counter. Numbers taken by a raise that then
+    /// fails are not reused: references only ever increase, with gaps allowed.
+    pub async fn next_reference(&self) -> Result<Reference, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s("COUNTER"))
+            .key("sk", s("TICKET_REFERENCE"))
+            .update_expression("SET #value = if_not_exists(#value, :start) + :one")
+            .expression_attribute_names("#value", "value")
+            .expression_attribute_values(":start", AttributeValue::N((FIRST_REFERENCE - 1).to_string()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(service)?;
+        out.attributes()
+            .and_then(|a| a.get("value"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| StoreError::Mapping("counter update returned no number".into()))
+    }
+
+    /// Writes a new ticket, its opening message, its history entry, the side effects it needs
+    /// and, with a key, the idempotency record, all in one transaction: all or nothing.
+    pub async fn create_ticket(
+        &self,
+        raised: &RaisedTicket,
+        effects: &[PendingEffect],
+        idempotency: Option<&IdempotencyClaim>,
+        now: DateTime<Utc>,
+    ) -> Result<(), CreateError> {
+        let mut writes = vec![
+            self.put(to_item(&TicketItem::new(&raised.ticket))?, true)?,
+            self.put(to_item(&message_item(&raised.opening_message))?, false)?,
+            self.put(to_item(&history_item(&raised.history))?, false)?,
+        ];
+        for effect in effects {
+            writes.push(self.put(to_item(&outbox_item(effect))?, false)?);
+        }
+        if let Some(claim) = idempotency {
+            let record = IdempotencyItem::new(claim, raised.ticket.reference, now);
+            writes.push(self.put(to_item(&record)?, true)?);
+        }
+
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                let cancelled = err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_transaction_canceled_exception());
+                if let (true, Some(claim)) = (cancelled, idempotency)
+                    && let Some(record) = self.idempotency_record(claim).await?
+                {
+                    return Err(CreateError::KeyUsed(record));
+                }
+                Err(CreateError::Store(service(err)))
+            }
+        }
+    }
+
+    fn put(
+        &self,
+        item: HashMap<String, AttributeValue>,
+        must_be_new: bool,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(item));
+        if must_be_new {
+            put = put
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", "pk");
+        }
+        let put = put.build().map_err(|e| StoreError::Mapping(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// What an idempotency key was used for, if it was.
+    pub async fn idempotency_record(
+        &self,
+        claim: &IdempotencyClaim,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        let (pk, sk) = IdempotencyItem::key(&claim.user_id, &claim.key);
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(service)?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let item: IdempotencyItem = serde_dynamo::from_item(item)?;
+        Ok(Some(IdempotencyRecord {
+            request_hash: item.request_hash,
+            reference: item.reference,
+        }))
+    }
+
+    /// A ticket by reference, read consistently.
+    pub async fn ticket(&self, reference: Reference) -> Result<Option<Ticket>, StoreError> {
+        let (pk, sk) = ticket_key(reference);
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(service)?;
+        match out.item {
+            Some(item) => Ok(Some(serde_dynamo::from_item::<_, TicketItem>(item)?.ticket)),
+            None => Ok(None),
+        }
+    }
+
+    /// Appends a message to a ticket's conversation. Each message is an item of its own.
+    pub async fn append_message(&self, message: &Message) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&message_item(message))?))
+            .send()
+            .await
+            .map_err(service)?;
+        Ok(())
+    }
+
+    /// A page of a ticket's messages, oldest first; internal notes only when asked for.
+    pub async fn messages(
+        &self,
+        reference: Reference,
+        include_internal: bool,
+        after: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<Page<Message>, StoreError> {
+        let mut items = Vec::with_capacity(limit);
+        let mut start = after.map(|c| {
+            HashMap::from([
+                ("pk".to_owned(), s(ticket_pk(reference))),
+                ("sk".to_owned(), s(c.position().to_owned())),
+            ])
+        });
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", "pk")
+                .expression_attribute_names("#sk", "sk")
+                .expression_attribute_values(":pk", s(ticket_pk(reference)))
+                .expression_attribute_values(":prefix", s(message_sk_prefix()))
+                .set_exclusive_start_key(start.take())
+                .limit(i32::try_from(limit - items.len()).unwrap_or(i32::MAX));
+            if !include_internal {
+                query = query
+                    .filter_expression("#visibility = :public")
+                    .expression_attribute_names("#visibility", "visibility")
+                    .expression_attribute_values(":public", s("public"));
+            }
+            let out = query.send().await.map_err(service)?;
+            for item in out.items.unwrap_or_default() {
+                let item: items::MessageItem = serde_dynamo::from_item(item)?;
+                debug_assert!(include_internal || item.message.visibility == MessageVisibility::Public);
+                items.push(item);
+            }
+            match out.last_evaluated_key {
+                Some(key) if items.len() < limit => start = Some(key),
+                Some(_) => break,
+                None => {
+                    return Ok(Page {
+                        items: items.into_iter().map(|i| i.message).collect(),
+                        next: None,
+                    });
+                }
+            }
+        }
+        let next = items.last().map(|i| Cursor::new(&i.sk));
+        Ok(Page {
+            items: items.into_iter().map(|i| i.message).collect(),
+            next,
+        })
+    }
+
+    /// A page of tickets, newest first, from the accounts in scope, with filters. Each account
+    /// is its own index partition; the pages of several are merged by age.
+    pub async fn tickets(
+        &self,
+        scope: &TicketScope,
+        filter: &TicketFilter,
+        before: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<Page<Ticket>, StoreError> {
+        let partitions: Vec<(&str, &str, String)> = match scope {
+            TicketScope::All => vec![("gsi_all", "all_pk", items::ALL_TICKETS.to_owned())],
+            TicketScope::Accounts(ids) => ids
+                .iter()
+                .map(|id| ("gsi_account", "account_pk", items::account_pk(id)))
+                .collect(),
+        };
+        let mut found: Vec<TicketItem> = Vec::new();
+        let mut more = false;
+        for (index, key_attr, key) in partitions {
+            let (page, partition_has_more) = self
+                .ticket_partition(index, key_attr, &key, filter, before, limit)
+                .await?;
+            more |= partition_has_more;
+            found.extend(page);
+        }
+        found.sort_by(|a, b| b.created_key.cmp(&a.created_key));
+        if found.len() > limit {
+            found.truncate(limit);
+            more = true;
+        }
+        let next = if more {
+            found.last().map(|t| Cursor::new(&t.created_key))
+        } else {
+            None
+        };
+        Ok(Page {
+            items: found.into_iter().map(|t| t.ticket).collect(),
+            next,
+        })
+    }
+
+    /// Up to `limit` matching tickets of one index partition older than the cursor, and
+    /// whether the partition may hold more.
+    async fn ticket_partition(
+        &self,
+        index: &str,
+        key_attr: &str,
+        key: &str,
+        filter: &TicketFilter,
+        before: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<(Vec<TicketItem>, bool), StoreError> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index)
+                .scan_index_forward(false)
+                .expression_attribute_names("#part", key_attr)
+                .expression_attribute_values(":part", s(key))
+                .set_exclusive_start_key(start.take())
+                .limit(i32::try_from(limit.max(10)).unwrap_or(i32::MAX));
+            query = match before {
+                Some(cursor) => query
+                    .key_condition_expression("#part = :part AND #created < :before")
+                    .expression_attribute_names("#created", "created_key")
+                    .expression_attribute_values(":before", s(cursor.position())),
+                None => query.key_condition_expression("#part = :part"),
+            };
+            let mut conditions = Vec::new();
+            let mut add = |attr: &str, value: String| {
+                conditions.push(format!("#f_{attr} = :f_{attr}"));
+                (format!("#f_{attr}"), attr.to_owned(), format!(":f_{attr}"), value)
+            };
+            let mut bindings = Vec::new();
+            if let Some(v) = filter.status {
+                bindings.push(add("status", enum_code(&v)));
+            }
+            if let Some(v) = filter.stage {
+                bindings.push(add("stage", enum_code(&v)));
+            }
+            if let Some(v) = filter.next_action {
+                bindings.push(add("next_action", enum_code(&v)));
+            }
+            if let Some(v) = filter.category {
+                bindings.push(add("category", v.code().to_owned()));
+            }
+            if let Some(v) = &filter.site_id {
+                bindings.push(add("site_id", v.clone()));
+            }
+            if !conditions.is_empty() {
+                query = query.filter_expression(conditions.join(" AND "));
+                for (name, attr, placeholder, value) in bindings {
+                    query = query
+                        .expression_attribute_names(name, attr)
+                        .expression_attribute_values(placeholder, s(value));
+                }
+            }
+
+            let out = query.send().await.map_err(service)?;
+            for item in out.items.unwrap_or_default() {
+                found.push(serde_dynamo::from_item::<_, TicketItem>(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(key) if found.len() < limit => start = Some(key),
+                Some(_) => return Ok((found, true)),
+                None => return Ok((found, false)),
+            }
+        }
+    }
+
+    /// Pending side effects that are due, oldest first, across all tickets.
+    pub async fn due_effects(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<PendingEffect>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi_due")
+            .key_condition_expression("#kind = :kind AND #due <= :now")
+            .expression_attribute_names("#kind", "due_kind")
+            .expression_attribute_names("#due", "due_at")
+            .expression_attribute_values(":kind", s(items::DUE_OUTBOX))
+            .expression_attribute_values(":now", s(items::instant_key(now)))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(service)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| Ok(serde_dynamo::from_item::<_, items::OutboxItem>(item)?.effect))
+            .collect()
+    }
+
+    /// Forgets side effects that have been carried out, in as few requests as possible.
+    pub async fn complete_effects(&self, done: &[&PendingEffect]) -> Result<(), StoreError> {
+        for chunk in done.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|effect| {
+                    let (pk, sk) = items::outbox_key(effect);
+                    DeleteRequest::builder()
+                        .key("pk", s(pk))
+                        .key("sk", s(sk))
+                        .build()
+                        .map(|d| WriteRequest::builder().delete_request(d).build())
+                        .map_err(|e| StoreError::Mapping(e.to_string()))
+                })
+                .collect::<Result<_, _>>()?;
+            // BatchWriteItem may hand back what it could not do yet; try those again.
+            for _ in 0..5 {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(service)?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a failed attempt and when to try again. Does nothing if the effect has been
+    /// completed meanwhile.
+    pub async fn postpone_effect(
+        &self,
+        effect: &PendingEffect,
+        retry_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let (pk, sk) = items::outbox_key(effect);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .update_expression("SET #due = :due, #attempts = #attempts + :one, #error = :error")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_names("#due", "due_at")
+            .expression_attribute_names("#attempts", "attempts")
+            .expression_attribute_names("#error", "last_error")
+            .expression_attribute_values(":due", s(items::instant_key(retry_at)))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":error", s(error))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e
+                    .as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(service(e)),
+        }
+    }
+}
+
+/// The stored code of a unit enum (its serde name).
+fn enum_code<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
