@@ -1,1 +1,299 @@
+//! The local AWS stack for the demo and the integration tests: moto's server on a loopback
+//! port (started by `infra/local/*.sh`), reached through the normal SDK with an endpoint
+//! override. Each test provisions its own table and schedule group, so tests never see each
+//! other's state; e-mails are told apart by their unique addresses.
+//!
+//! moto keeps what SES sent in `GET /moto-api/data.json`. It never fires schedules and never
+//! expires TTL items, so tests check what the code wrote, not what moto would do next.
 
+pub mod events;
+
+use std::sync::Arc;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+use portal::App;
+use portal::adapters::AwsClients;
+use portal::config::Config;
+use portal::ports::Clock;
+
+/// The variable that carries moto's address, set by the scripts that start it.
+pub const ENDPOINT_VARIABLE: &str = "PORTAL_LOCAL_ENDPOINT";
+
+/// A connection to the running local stack.
+#[derive(Debug, Clone)]
+pub struct LocalStack {
+    pub endpoint: String,
+    pub clients: AwsClients,
+}
+
+/// The names of one isolated set of resources.
+#[derive(Debug, Clone)]
+pub struct Names {
+    pub table: String,
+    pub schedule_group: String,
+    pub mail_domain: String,
+    pub support_inbox: String,
+    pub sales_contact: String,
+}
+
+impl Names {
+    /// Fresh names for one test.
+    pub fn unique() -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let short = &id[..12];
+        Self {
+            table: format!("portal-{short}"),
+            schedule_group: format!("portal-sla-{short}"),
+            mail_domain: format!("portal-{short}.example"),
+            support_inbox: format!("desk@support-{short}.example"),
+            sales_contact: format!("sales@portal-{short}.example"),
+        }
+    }
+
+    /// The sender address.
+    pub fn mail_from(&self) -> String {
+        format!("support@{}", self.mail_domain)
+    }
+}
+
+impl LocalStack {
+    /// Connects to the stack named by `PORTAL_LOCAL_ENDPOINT`.
+    pub async fn connect() -> Self {
+        let endpoint = std::env::var(ENDPOINT_VARIABLE).unwrap_or_else(|_| {
+            panic!(
+                "{ENDPOINT_VARIABLE} is not set: run the tests through tests/run.sh, which starts the local AWS stack"
+            )
+        });
+        assert!(
+            endpoint.starts_with("http://127.0.0.1:") || endpoint.starts_with("http://localhost:"),
+            "{ENDPOINT_VARIABLE} must point at a loopback address, not {endpoint}"
+        );
+        let sdk: SdkConfig = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&endpoint)
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "testing", "testing", None, None, "local-stack",
+            ))
+            .load()
+            .await;
+        Self {
+            clients: AwsClients::from_sdk_config(&sdk),
+            endpoint,
+        }
+    }
+
+    /// Creates the table (with the indexes and TTL of `infra/template.yaml`), the schedule
+    /// group and, when `verify_sender` is set, the SES identity of the sender.
+    pub async fn provision(&self, names: &Names, verify_sender: bool) {
+        let attr = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("attribute definition")
+        };
+        let key = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .expect("key schema")
+        };
+        let index = |name: &str, hash: &str, range: &str| {
+            GlobalSecondaryIndex::builder()
+                .index_name(name)
+                .key_schema(key(hash, KeyType::Hash))
+                .key_schema(key(range, KeyType::Range))
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .build()
+                .expect("index")
+        };
+        self.clients
+            .dynamodb
+            .create_table()
+            .table_name(&names.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .set_attribute_definitions(Some(
+                ["pk", "sk", "account_pk", "all_pk", "created_key", "due_kind", "due_at"]
+                    .into_iter()
+                    .map(attr)
+                    .collect(),
+            ))
+            .key_schema(key("pk", KeyType::Hash))
+            .key_schema(key("sk", KeyType::Range))
+            .global_secondary_indexes(index("gsi_account", "account_pk", "created_key"))
+            .global_secondary_indexes(index("gsi_all", "all_pk", "created_key"))
+            .global_secondary_indexes(index("gsi_due", "due_kind", "due_at"))
+            .send()
+            .await
+            .expect("create the table");
+        self.clients
+            .dynamodb
+            .update_time_to_live()
+            .table_name(&names.table)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name("expires_at")
+                    .enabled(true)
+                    .build()
+                    .expect("ttl"),
+            )
+            .send()
+            .await
+            .expect("enable TTL");
+        self.clients
+            .scheduler
+            .create_schedule_group()
+            .name(&names.schedule_group)
+            .send()
+            .await
+            .expect("create the schedule group");
+        if verify_sender {
+            self.verify_sender(names).await;
+        }
+    }
+
+    /// Verifies the sender's domain in SES, so that it may send.
+    pub async fn verify_sender(&self, names: &Names) {
+        self.clients
+            .ses
+            .verify_domain_identity()
+            .domain(&names.mail_domain)
+            .send()
+            .await
+            .expect("verify the sender domain");
+    }
+
+    /// The deployment settings for these names, as the template would set them.
+    pub fn config(&self, names: &Names) -> Config {
+        let settings = [
+            ("TABLE_NAME", names.table.clone()),
+            ("MAIL_FROM_ADDRESS", names.mail_from()),
+            ("MAIL_FROM_NAME", "Support Comptage".to_owned()),
+            ("SUPPORT_INBOX", names.support_inbox.clone()),
+            ("SALES_CONTACT", names.sales_contact.clone()),
+            ("SCHEDULE_GROUP", names.schedule_group.clone()),
+            (
+                "SLA_FUNCTION_ARN",
+                "arn:aws:lambda:us-east-1:123456789012:function:portal-sla-breach".to_owned(),
+            ),
+            (
+                "SCHEDULER_ROLE_ARN",
+                "arn:aws:iam::123456789012:role/portal-scheduler".to_owned(),
+            ),
+        ];
+        Config::from_lookup(|name| {
+            settings
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        })
+        .expect("local configuration")
+    }
+
+    /// The application wired to the local stack, with the given clock.
+    pub fn app(&self, names: &Names, clock: Arc<dyn Clock>) -> App {
+        App::new(self.config(names), &self.clients, clock).expect("templates load")
+    }
+
+    /// Every e-mail SES has accepted so far, as moto recorded it.
+    pub fn sent_emails(&self) -> Vec<SentEmail> {
+        let data: serde_json::Value = ureq::get(&format!("{}/moto-api/data.json", self.endpoint))
+            .call()
+            .expect("read moto's state")
+            .into_json()
+            .expect("moto's state is JSON");
+        data["ses"]["RawMessage"]
+            .as_array()
+            .map(|messages| {
+                messages
+                    .iter()
+                    .map(|m| SentEmail {
+                        source: m["source"].as_str().unwrap_or_default().to_owned(),
+                        destinations: m["destinations"]
+                            .as_array()
+                            .map(|d| {
+                                d.iter()
+                                    .filter_map(|a| a.as_str().map(str::to_owned))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        raw: m["raw_data"].as_str().unwrap_or_default().to_owned(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The e-mails SES accepted for one address (as an envelope recipient).
+    pub fn emails_to(&self, address: &str) -> Vec<SentEmail> {
+        self.sent_emails()
+            .into_iter()
+            .filter(|m| m.envelope_recipients().iter().any(|r| r == address))
+            .collect()
+    }
+}
+
+/// An e-mail as SES received it.
+#[derive(Debug, Clone)]
+pub struct SentEmail {
+    pub source: String,
+    pub destinations: Vec<String>,
+    pub raw: String,
+}
+
+impl SentEmail {
+    /// The parsed MIME message.
+    pub fn parsed(&self) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default()
+            .parse(self.raw.as_bytes())
+            .expect("SES received a parsable message")
+    }
+
+    /// The decoded subject.
+    pub fn subject(&self) -> String {
+        self.parsed().subject().unwrap_or_default().to_owned()
+    }
+
+    /// The decoded plain-text part.
+    pub fn text(&self) -> String {
+        self.parsed().body_text(0).unwrap_or_default().into_owned()
+    }
+
+    /// The decoded HTML part.
+    pub fn html(&self) -> String {
+        self.parsed().body_html(0).unwrap_or_default().into_owned()
+    }
+
+    /// The bare addresses SES was asked to deliver to (moto adds the header addresses, in
+    /// `Name <address>` form, to the ones given in the call).
+    pub fn envelope_recipients(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .destinations
+            .iter()
+            .map(|d| match (d.rfind('<'), d.rfind('>')) {
+                (Some(start), Some(end)) if start < end => d[start + 1..end].to_owned(),
+                _ => d.clone(),
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The raw header lines (unfolded) named `name`, case-insensitively.
+    pub fn header_lines(&self, name: &str) -> Vec<String> {
+        let head = self.raw.split("\r\n\r\n").next().unwrap_or_default();
+        let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+        let prefix = format!("{}:", name.to_ascii_lowercase());
+        unfolded
+            .split("\r\n")
+            .filter(|l| l.to_ascii_lowercase().starts_with(&prefix))
+            .map(str::to_owned)
+            .collect()
+    }
+}
