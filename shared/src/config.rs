@@ -128,8 +128,14 @@ mod tests {
             ("SUPPORT_INBOX", "desk@portal.example"),
             ("SALES_CONTACT", "sales@portal.example"),
             ("SCHEDULE_GROUP", "portal-sla"),
-            ("SLA_FUNCTION_ARN", "arn:aws:lambda:eu-west-1:123456789012:function:sla"),
-            ("SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/scheduler"),
+            (
+                "SLA_FUNCTION_ARN",
+                "arn:aws:lambda:eu-west-1:123456789012:function:sla",
+            ),
+            (
+                "SCHEDULER_ROLE_ARN",
+                "arn:aws:iam::123456789012:role/scheduler",
+            ),
         ])
     }
 

@@ -165,7 +165,9 @@ pub async fn dispatch_due(app: &App, limit: usize) -> Result<DeliveryReport, Sto
 
 /// One minute after the first failure, doubling, at most an hour.
 fn backoff(attempts: u32) -> Duration {
-    let minutes = 1_i64.checked_shl(attempts.saturating_sub(1).min(10)).unwrap_or(i64::MAX);
+    let minutes = 1_i64
+        .checked_shl(attempts.saturating_sub(1).min(10))
+        .unwrap_or(i64::MAX);
     Duration::minutes(minutes).min(MAX_BACKOFF)
 }
 

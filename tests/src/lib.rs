@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use portal::App;
 use portal::adapters::AwsClients;
@@ -76,7 +76,11 @@ impl LocalStack {
             .region(Region::new("us-east-1"))
             .endpoint_url(&endpoint)
             .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                "testing", "testing", None, None, "local-stack",
+                "testing",
+                "testing",
+                None,
+                None,
+                "local-stack",
             ))
             .load()
             .await;
@@ -108,7 +112,11 @@ impl LocalStack {
                 .index_name(name)
                 .key_schema(key(hash, KeyType::Hash))
                 .key_schema(key(range, KeyType::Range))
-                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
                 .build()
                 .expect("index")
         };
@@ -118,10 +126,18 @@ impl LocalStack {
             .table_name(&names.table)
             .billing_mode(BillingMode::PayPerRequest)
             .set_attribute_definitions(Some(
-                ["pk", "sk", "account_pk", "all_pk", "created_key", "due_kind", "due_at"]
-                    .into_iter()
-                    .map(attr)
-                    .collect(),
+                [
+                    "pk",
+                    "sk",
+                    "account_pk",
+                    "all_pk",
+                    "created_key",
+                    "due_kind",
+                    "due_at",
+                ]
+                .into_iter()
+                .map(attr)
+                .collect(),
             ))
             .key_schema(key("pk", KeyType::Hash))
             .key_schema(key("sk", KeyType::Range))

@@ -15,7 +15,11 @@ async fn main() -> Result<(), Error> {
 
     run(service_fn(move |_event: LambdaEvent<Value>| async move {
         let report = portal::effects::dispatch_due(app, BATCH).await?;
-        tracing::info!(delivered = report.delivered, failed = report.failed, "outbox run");
+        tracing::info!(
+            delivered = report.delivered,
+            failed = report.failed,
+            "outbox run"
+        );
         Ok::<_, Error>(json!({ "delivered": report.delivered, "failed": report.failed }))
     }))
     .await

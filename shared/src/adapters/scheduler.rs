@@ -32,7 +32,11 @@ fn failure(message: impl Into<String>) -> DeliveryError {
 /// fraction rounds up: a deadline never fires before it is due.
 pub fn at_expression(at: DateTime<Utc>) -> String {
     let whole = at.trunc_subsecs(0);
-    let at = if whole < at { whole + Duration::seconds(1) } else { whole };
+    let at = if whole < at {
+        whole + Duration::seconds(1)
+    } else {
+        whole
+    };
     format!("at({})", at.format("%Y-%m-%dT%H:%M:%S"))
 }
 
@@ -65,20 +69,24 @@ impl DeadlineScheduler for EventBridgeScheduler {
             .await;
         match created {
             Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conflict_exception()) => self
-                .client
-                .update_schedule()
-                .name(&schedule.name)
-                .group_name(&schedule.group)
-                .schedule_expression(&expression)
-                .schedule_expression_timezone("UTC")
-                .flexible_time_window(window)
-                .target(target)
-                .action_after_completion(ActionAfterCompletion::Delete)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| failure(super::describe(&e))),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conflict_exception()) =>
+            {
+                self.client
+                    .update_schedule()
+                    .name(&schedule.name)
+                    .group_name(&schedule.group)
+                    .schedule_expression(&expression)
+                    .schedule_expression_timezone("UTC")
+                    .flexible_time_window(window)
+                    .target(target)
+                    .action_after_completion(ActionAfterCompletion::Delete)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| failure(super::describe(&e)))
+            }
             Err(e) => Err(failure(super::describe(&e))),
         }
     }

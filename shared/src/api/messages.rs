@@ -19,7 +19,10 @@ async fn list_messages(app: &App, req: &Request) -> Result<Response<Body>, ApiEr
     let params = request::query(req, &["limit", "cursor"])?;
     let limit = request::limit(&params, 50, 200)?;
     let cursor = request::cursor(&params)?;
-    if cursor.as_ref().is_some_and(|c| !c.position().starts_with("MSG#")) {
+    if cursor
+        .as_ref()
+        .is_some_and(|c| !c.position().starts_with("MSG#"))
+    {
         return Err(ApiError::bad_request(
             "invalid_cursor",
             "the cursor does not belong to this list",

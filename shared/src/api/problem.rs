@@ -88,10 +88,16 @@ impl ApiError {
                 ),
             ),
             Self::BadRequest { code, message } => (*code, "Bad request", message.clone()),
-            Self::UnsupportedMediaType(d) => ("unsupported_media_type", "Unsupported media type", d.clone()),
+            Self::UnsupportedMediaType(d) => (
+                "unsupported_media_type",
+                "Unsupported media type",
+                d.clone(),
+            ),
             Self::PayloadTooLarge(d) => ("payload_too_large", "Request too large", d.clone()),
             Self::Conflict { code, message } => (*code, "Conflict", message.clone()),
-            Self::Unprocessable { code, message, .. } => (*code, "Cannot be processed", message.clone()),
+            Self::Unprocessable { code, message, .. } => {
+                (*code, "Cannot be processed", message.clone())
+            }
             Self::Internal(_) => (
                 "internal_error",
                 "Internal error",
@@ -108,7 +114,11 @@ impl ApiError {
         if let Self::Validation(errors) = self {
             body["errors"] = json!(errors);
         }
-        if let Self::Unprocessable { extra: Value::Object(extra), .. } = self {
+        if let Self::Unprocessable {
+            extra: Value::Object(extra),
+            ..
+        } = self
+        {
             for (k, v) in extra {
                 body[k] = v.clone();
             }

@@ -35,18 +35,20 @@ async fn raise(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let idempotency = idempotency_claim(req, &caller.user_id, body)?;
     let now = app.clock.now();
 
-    let valid = raise.validate(&caller, now).map_err(|refusal| match refusal {
-        RaiseRefusal::Invalid(errors) => ApiError::Validation(errors),
-        RaiseRefusal::Forbidden(message) => ApiError::Forbidden(message),
-        RaiseRefusal::Commercial => ApiError::Unprocessable {
-            code: "commercial_request",
-            message: format!(
-                "commercial requests are handled by our sales team: please write to {}",
-                app.config.sales_contact
-            ),
-            extra: json!({ "sales_contact": app.config.sales_contact }),
-        },
-    })?;
+    let valid = raise
+        .validate(&caller, now)
+        .map_err(|refusal| match refusal {
+            RaiseRefusal::Invalid(errors) => ApiError::Validation(errors),
+            RaiseRefusal::Forbidden(message) => ApiError::Forbidden(message),
+            RaiseRefusal::Commercial => ApiError::Unprocessable {
+                code: "commercial_request",
+                message: format!(
+                    "commercial requests are handled by our sales team: please write to {}",
+                    app.config.sales_contact
+                ),
+                extra: json!({ "sales_contact": app.config.sales_contact }),
+            },
+        })?;
     if let Some(followed) = valid.follows_up {
         let visible = matches!(
             app.store.ticket(followed).await?,
@@ -101,12 +103,19 @@ async fn raise(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
                 });
             }
             let ticket = super::visible_ticket(app, &caller, record.reference).await?;
-            info!(reference = ticket.reference, "raise replayed for idempotency key");
+            info!(
+                reference = ticket.reference,
+                "raise replayed for idempotency key"
+            );
             return Ok(created(&TicketView::of(&ticket, &caller), true));
         }
         Err(CreateError::Store(e)) => return Err(e.into()),
     }
-    info!(reference, category = raised.ticket.category.code(), "ticket raised");
+    info!(
+        reference,
+        category = raised.ticket.category.code(),
+        "ticket raised"
+    );
 
     let report = effects::deliver_now(app, &pending).await;
     info!(

@@ -78,7 +78,11 @@ pub fn query(req: &Request, allowed: &[&str]) -> Result<HashMap<String, String>,
 }
 
 /// A page size from `limit`, between 1 and `max`.
-pub fn limit(params: &HashMap<String, String>, default: usize, max: usize) -> Result<usize, ApiError> {
+pub fn limit(
+    params: &HashMap<String, String>,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
     match params.get("limit") {
         None => Ok(default),
         Some(raw) => raw
@@ -86,7 +90,10 @@ pub fn limit(params: &HashMap<String, String>, default: usize, max: usize) -> Re
             .ok()
             .filter(|n| (1..=max).contains(n))
             .ok_or_else(|| {
-                ApiError::bad_request("invalid_limit", format!("`limit` is a whole number from 1 to {max}"))
+                ApiError::bad_request(
+                    "invalid_limit",
+                    format!("`limit` is a whole number from 1 to {max}"),
+                )
             }),
     }
 }
@@ -96,7 +103,8 @@ pub fn cursor(params: &HashMap<String, String>) -> Result<Option<Cursor>, ApiErr
     params
         .get("cursor")
         .map(|token| {
-            Cursor::decode(token).map_err(|e| ApiError::bad_request("invalid_cursor", e.to_string()))
+            Cursor::decode(token)
+                .map_err(|e| ApiError::bad_request("invalid_cursor", e.to_string()))
         })
         .transpose()
 }
@@ -132,14 +140,24 @@ pub fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
 /// Parses a JSON body; a type error names the field's path (e.g. `counters[2]`).
 pub fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.is_empty() {
-        return Err(ApiError::bad_request("missing_body", "the request needs a JSON body"));
+        return Err(ApiError::bad_request(
+            "missing_body",
+            "the request needs a JSON body",
+        ));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if path == "." || path.is_empty() {
-            ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {inner}"))
+        let malformed = matches!(
+            inner.classify(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+        );
+        if malformed || path == "." || path.is_empty() {
+            ApiError::bad_request(
+                "invalid_json",
+                format!("the body is not valid JSON: {inner}"),
+            )
         } else {
             ApiError::Validation(vec![crate::domain::raise::FieldError {
                 field: path,

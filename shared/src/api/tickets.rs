@@ -24,7 +24,10 @@ async fn get_ticket(app: &App, req: &Request) -> Result<Response<Body>, ApiError
     let caller = request::caller(req)?;
     let reference = request::reference(req)?;
     let ticket = super::visible_ticket(app, &caller, reference).await?;
-    Ok(request::json_response(200, &TicketView::of(&ticket, &caller)))
+    Ok(request::json_response(
+        200,
+        &TicketView::of(&ticket, &caller),
+    ))
 }
 
 /// `GET /tickets`.
@@ -56,7 +59,11 @@ async fn list_tickets(app: &App, req: &Request) -> Result<Response<Body>, ApiErr
         .tickets(&scope, &filter, cursor.as_ref(), limit)
         .await?;
     let view = PageView {
-        items: page.items.iter().map(|t| TicketView::of(t, &caller)).collect(),
+        items: page
+            .items
+            .iter()
+            .map(|t| TicketView::of(t, &caller))
+            .collect(),
         next_cursor: page.next.map(|c| c.encode()),
     };
     Ok(request::json_response(200, &view))
@@ -68,7 +75,9 @@ fn scope(caller: &Caller, account: Option<&str>) -> Result<TicketScope, ApiError
     match (caller.visibility(), account) {
         (Visibility::Everything, None) => Ok(TicketScope::All),
         (Visibility::Accounts(ids), None) => Ok(TicketScope::Accounts(ids.to_vec())),
-        (_, Some(id)) if caller.can_see_account(id) => Ok(TicketScope::Accounts(vec![id.to_owned()])),
+        (_, Some(id)) if caller.can_see_account(id) => {
+            Ok(TicketScope::Accounts(vec![id.to_owned()]))
+        }
         (_, Some(_)) => Err(ApiError::Forbidden(
             "you may not list that account's tickets".into(),
         )),

@@ -200,7 +200,11 @@ mod tests {
 
     #[test]
     fn a_customer_needs_an_account() {
-        let c = claims(&[("sub", "u1"), ("email", "a@b.example"), ("role", "customer")]);
+        let c = claims(&[
+            ("sub", "u1"),
+            ("email", "a@b.example"),
+            ("role", "customer"),
+        ]);
         assert_eq!(
             Caller::from_claims(&c),
             Err(IdentityError::BadClaim("account_id"))

@@ -557,7 +557,10 @@ fn validate_cc(cc: &[String], requester: &str, errors: &mut Vec<FieldError>) -> 
             errors.push(FieldError::new(
                 format!("cc[{i}]"),
                 "invalid",
-                format!("`{}` is not a deliverable e-mail address", text::single_line(address)),
+                format!(
+                    "`{}` is not a deliverable e-mail address",
+                    text::single_line(address)
+                ),
             ));
             continue;
         }
@@ -634,8 +637,18 @@ mod tests {
             panic!("expected field errors");
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        for expected in ["site_id", "counters[0]", "subject", "comments", "occurred_on", "cc[0]"] {
-            assert!(fields.contains(&expected), "{expected} missing from {fields:?}");
+        for expected in [
+            "site_id",
+            "counters[0]",
+            "subject",
+            "comments",
+            "occurred_on",
+            "cc[0]",
+        ] {
+            assert!(
+                fields.contains(&expected),
+                "{expected} missing from {fields:?}"
+            );
         }
     }
 

@@ -105,7 +105,12 @@ pub fn ticket_raised(
         language,
         &context(&ticket.requester.name, false, language),
     )?;
-    emails.push(compose::compose("ticket_raised_ack", &from, &requester, &rendered)?);
+    emails.push(compose::compose(
+        "ticket_raised_ack",
+        &from,
+        &requester,
+        &rendered,
+    )?);
     for address in &ticket.cc {
         let colleague = Recipient {
             name: String::new(),
@@ -116,7 +121,12 @@ pub fn ticket_raised(
             language,
             &context(address, true, language),
         )?;
-        emails.push(compose::compose("ticket_raised_ack", &from, &colleague, &rendered)?);
+        emails.push(compose::compose(
+            "ticket_raised_ack",
+            &from,
+            &colleague,
+            &rendered,
+        )?);
     }
     let desk = Recipient {
         name: config.mail_from_name.clone(),
@@ -127,7 +137,12 @@ pub fn ticket_raised(
         Language::En,
         &context(&config.mail_from_name, false, Language::En),
     )?;
-    emails.push(compose::compose("ticket_raised_alert", &from, &desk, &rendered)?);
+    emails.push(compose::compose(
+        "ticket_raised_alert",
+        &from,
+        &desk,
+        &rendered,
+    )?);
     Ok(emails)
 }
 
@@ -135,18 +150,44 @@ pub fn ticket_raised(
 /// (Europe/London)" or "vendredi 4 décembre 2026 à 17:00 (Europe/London)".
 pub fn human_time(calendar: &WorkingCalendar, at: DateTime<Utc>, language: Language) -> String {
     const DAYS_EN: [&str; 7] = [
-        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
     ];
     const DAYS_FR: [&str; 7] = [
         "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
     ];
     const MONTHS_EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     const MONTHS_FR: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
     ];
     let local = calendar.local_time(at);
     let day = local.weekday().num_days_from_monday() as usize;

@@ -8,15 +8,42 @@ use crate::domain::identity::Language;
 
 /// (name, source) of every template.
 const SOURCES: &[(&str, &str)] = &[
-    ("en/ticket_raised_ack.subject.txt", include_str!("../../templates/en/ticket_raised_ack.subject.txt")),
-    ("en/ticket_raised_ack.txt", include_str!("../../templates/en/ticket_raised_ack.txt")),
-    ("en/ticket_raised_ack.html", include_str!("../../templates/en/ticket_raised_ack.html")),
-    ("fr/ticket_raised_ack.subject.txt", include_str!("../../templates/fr/ticket_raised_ack.subject.txt")),
-    ("fr/ticket_raised_ack.txt", include_str!("../../templates/fr/ticket_raised_ack.txt")),
-    ("fr/ticket_raised_ack.html", include_str!("../../templates/fr/ticket_raised_ack.html")),
-    ("en/ticket_raised_alert.subject.txt", include_str!("../../templates/en/ticket_raised_alert.subject.txt")),
-    ("en/ticket_raised_alert.txt", include_str!("../../templates/en/ticket_raised_alert.txt")),
-    ("en/ticket_raised_alert.html", include_str!("../../templates/en/ticket_raised_alert.html")),
+    (
+        "en/ticket_raised_ack.subject.txt",
+        include_str!("../../templates/en/ticket_raised_ack.subject.txt"),
+    ),
+    (
+        "en/ticket_raised_ack.txt",
+        include_str!("../../templates/en/ticket_raised_ack.txt"),
+    ),
+    (
+        "en/ticket_raised_ack.html",
+        include_str!("../../templates/en/ticket_raised_ack.html"),
+    ),
+    (
+        "fr/ticket_raised_ack.subject.txt",
+        include_str!("../../templates/fr/ticket_raised_ack.subject.txt"),
+    ),
+    (
+        "fr/ticket_raised_ack.txt",
+        include_str!("../../templates/fr/ticket_raised_ack.txt"),
+    ),
+    (
+        "fr/ticket_raised_ack.html",
+        include_str!("../../templates/fr/ticket_raised_ack.html"),
+    ),
+    (
+        "en/ticket_raised_alert.subject.txt",
+        include_str!("../../templates/en/ticket_raised_alert.subject.txt"),
+    ),
+    (
+        "en/ticket_raised_alert.txt",
+        include_str!("../../templates/en/ticket_raised_alert.txt"),
+    ),
+    (
+        "en/ticket_raised_alert.html",
+        include_str!("../../templates/en/ticket_raised_alert.html"),
+    ),
 ];
 
 /// A template failed to render: a defect in a template, never in user input.
@@ -47,10 +74,11 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         for (name, source) in SOURCES {
-            env.add_template(name, source).map_err(|source| RenderError {
-                name: (*name).to_owned(),
-                source,
-            })?;
+            env.add_template(name, source)
+                .map_err(|source| RenderError {
+                    name: (*name).to_owned(),
+                    source,
+                })?;
         }
         Ok(Self { env })
     }
@@ -68,7 +96,9 @@ impl Templates {
                 name: name.clone(),
                 source,
             })?;
-            template.render(context).map_err(|source| RenderError { name, source })
+            template
+                .render(context)
+                .map_err(|source| RenderError { name, source })
         };
         Ok(Rendered {
             subject: part("subject.txt")?,

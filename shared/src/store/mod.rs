@@ -41,7 +41,9 @@ pub use items::{PendingEffect, PendingEffectKind};
 
 use crate::adapters::describe;
 use crate::domain::raise::RaisedTicket;
-use crate::domain::ticket::{Message, MessageVisibility, NextAction, Reference, Stage, Status, Ticket};
+use crate::domain::ticket::{
+    Message, MessageVisibility, NextAction, Reference, Stage, Status, Ticket,
+};
 use items::{
     IdempotencyItem, TicketItem, history_item, message_item, message_sk_prefix, outbox_item,
     ticket_key, ticket_pk,
@@ -163,7 +165,10 @@ impl TicketStore {
             .key("sk", s("TICKET_REFERENCE"))
             .update_expression("SET #value = if_not_exists(#value, :start) + :one")
             .expression_attribute_names("#value", "value")
-            .expression_attribute_values(":start", AttributeValue::N((FIRST_REFERENCE - 1).to_string()))
+            .expression_attribute_values(
+                ":start",
+                AttributeValue::N((FIRST_REFERENCE - 1).to_string()),
+            )
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .return_values(ReturnValue::UpdatedNew)
             .send()
@@ -231,7 +236,9 @@ impl TicketStore {
                 .condition_expression("attribute_not_exists(#pk)")
                 .expression_attribute_names("#pk", "pk");
         }
-        let put = put.build().map_err(|e| StoreError::Mapping(e.to_string()))?;
+        let put = put
+            .build()
+            .map_err(|e| StoreError::Mapping(e.to_string()))?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
@@ -328,7 +335,9 @@ impl TicketStore {
             let out = query.send().await.map_err(service)?;
             for item in out.items.unwrap_or_default() {
                 let item: items::MessageItem = serde_dynamo::from_item(item)?;
-                debug_assert!(include_internal || item.message.visibility == MessageVisibility::Public);
+                debug_assert!(
+                    include_internal || item.message.visibility == MessageVisibility::Public
+                );
                 items.push(item);
             }
             match out.last_evaluated_key {
@@ -424,7 +433,12 @@ impl TicketStore {
             let mut conditions = Vec::new();
             let mut add = |attr: &str, value: String| {
                 conditions.push(format!("#f_{attr} = :f_{attr}"));
-                (format!("#f_{attr}"), attr.to_owned(), format!(":f_{attr}"), value)
+                (
+                    format!("#f_{attr}"),
+                    attr.to_owned(),
+                    format!(":f_{attr}"),
+                    value,
+                )
             };
             let mut bindings = Vec::new();
             if let Some(v) = filter.status {
@@ -556,8 +570,7 @@ impl TicketStore {
         match result {
             Ok(_) => Ok(()),
             Err(e)
-                if e
-                    .as_service_error()
+                if e.as_service_error()
                     .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
             {
                 Ok(())

@@ -15,7 +15,10 @@ use portal_tests::{LocalStack, Names};
 use serde_json::Value;
 
 fn heading(title: &str) {
-    println!("\n=== {title} {}", "=".repeat(70usize.saturating_sub(title.len())));
+    println!(
+        "\n=== {title} {}",
+        "=".repeat(70usize.saturating_sub(title.len()))
+    );
 }
 
 fn pretty(value: &Value) -> String {
@@ -72,8 +75,17 @@ async fn main() {
 
     heading("E-mails as SES received them (read back from moto)");
     for email in stack.sent_emails() {
-        println!("--- envelope to: {}", email.envelope_recipients().join(", "));
-        for header in ["From", "To", "Subject", "Auto-Submitted", "X-Auto-Response-Suppress"] {
+        println!(
+            "--- envelope to: {}",
+            email.envelope_recipients().join(", ")
+        );
+        for header in [
+            "From",
+            "To",
+            "Subject",
+            "Auto-Submitted",
+            "X-Auto-Response-Suppress",
+        ] {
             for line in email.header_lines(header) {
                 println!("{line}");
             }
@@ -95,8 +107,14 @@ async fn main() {
         .await
         .expect("the triage schedule exists");
     println!("name:                   {name}");
-    println!("group:                  {}", schedule.group_name().unwrap_or_default());
-    println!("expression:             {}", schedule.schedule_expression().unwrap_or_default());
+    println!(
+        "group:                  {}",
+        schedule.group_name().unwrap_or_default()
+    );
+    println!(
+        "expression:             {}",
+        schedule.schedule_expression().unwrap_or_default()
+    );
     println!(
         "time zone:              {}",
         schedule.schedule_expression_timezone().unwrap_or_default()
@@ -111,6 +129,9 @@ async fn main() {
     if let Some(target) = schedule.target() {
         println!("target:                 {}", target.arn());
         println!("role:                   {}", target.role_arn());
-        println!("input:                  {}", target.input().unwrap_or_default());
+        println!(
+            "input:                  {}",
+            target.input().unwrap_or_default()
+        );
     }
 }

@@ -1,0 +1,115 @@
+//! Integration tests against the local AWS stack (moto), through the real handlers with the
+//! API Gateway events of `events/`. Each test has its own table, schedule group and
+//! addresses. Run them through `tests/run.sh`, which starts the stack.
+
+mod emails;
+mod idempotency;
+mod listing;
+mod outbox;
+mod raising;
+mod tenancy;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use portal::App;
+use portal::ports::ManualClock;
+use portal_tests::events::{Answer, Event};
+use portal_tests::{LocalStack, Names};
+use serde_json::Value;
+
+/// Thursday 3 December 2026, 10:00 in London: a working day, in hours.
+pub const NOW: &str = "2026-12-03T10:00:00Z";
+
+/// One test's world: the stack, its own resources, and the app on a clock the test controls.
+pub struct World {
+    pub stack: LocalStack,
+    pub names: Names,
+    pub app: App,
+    pub clock: Arc<ManualClock>,
+}
+
+pub fn instant(text: &str) -> DateTime<Utc> {
+    text.parse().expect("an RFC 3339 instant")
+}
+
+impl World {
+    /// A fresh world whose SES sender is verified.
+    pub async fn new() -> Self {
+        Self::with_sender(true).await
+    }
+
+    /// A fresh world; with `verified` false, SES refuses every e-mail until `verify_sender`.
+    pub async fn with_sender(verified: bool) -> Self {
+        let stack = LocalStack::connect().await;
+        let names = Names::unique();
+        stack.provision(&names, verified).await;
+        let clock = Arc::new(ManualClock::new(instant(NOW)));
+        let app = stack.app(&names, clock.clone());
+        Self {
+            stack,
+            names,
+            app,
+            clock,
+        }
+    }
+
+    /// Sends an event to the raise handler.
+    pub async fn raise(&self, event: &Event) -> Answer {
+        Answer::of(portal::api::raise::handle(&self.app, event.request()).await)
+    }
+
+    pub async fn get(&self, event: &Event) -> Answer {
+        Answer::of(portal::api::tickets::get(&self.app, event.request()).await)
+    }
+
+    pub async fn list(&self, event: &Event) -> Answer {
+        Answer::of(portal::api::tickets::list(&self.app, event.request()).await)
+    }
+
+    pub async fn messages(&self, event: &Event) -> Answer {
+        Answer::of(portal::api::messages::list(&self.app, event.request()).await)
+    }
+
+    /// Raises the customer event with fresh addresses and no idempotency key; returns the
+    /// reference.
+    pub async fn raise_ok(&self, event: Event) -> u64 {
+        let answer = self.raise(&event).await;
+        assert_eq!(answer.status, 201, "raise failed: {}", answer.body);
+        answer.body["reference"].as_u64().expect("a reference")
+    }
+}
+
+/// A unique address, so that a test finds its own e-mails among everyone's.
+pub fn address(who: &str) -> String {
+    format!(
+        "{who}-{}@galeries-lumiere.example",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    )
+}
+
+/// The customer's raise event, from `events/`, with unique requester and CC addresses and no
+/// idempotency key.
+pub fn customer_raise() -> (Event, String, String) {
+    let requester = address("elodie");
+    let colleague = address("julien");
+    let event = Event::load("raise-ticket.customer")
+        .without_header("idempotency-key")
+        .with_claim("email", &requester)
+        .with_claim("sub", &uuid::Uuid::new_v4().to_string())
+        .edit_body(|b| b["cc"] = Value::from(vec![colleague.clone()]));
+    (event, requester, colleague)
+}
+
+/// The field names of a 400 problem body.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
