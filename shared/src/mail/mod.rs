@@ -116,11 +116,9 @@ pub fn ticket_raised(
             name: String::new(),
             email: address.clone(),
         };
-        let rendered = templates.render(
-            "ticket_raised_ack",
-            language,
-            &context(address, true, language),
-        )?;
+        // Only the address of a user in copy is known, so the greeting names nobody.
+        let rendered =
+            templates.render("ticket_raised_ack", language, &context("", true, language))?;
         emails.push(compose::compose(
             "ticket_raised_ack",
             &from,

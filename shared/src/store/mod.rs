@@ -587,3 +587,70 @@ fn enum_code<T: Serialize>(value: &T) -> String {
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    /// Words an expression may hold besides `#name` and `:value` placeholders.
+    const KEYWORDS: &[&str] = &[
+        "AND",
+        "OR",
+        "NOT",
+        "SET",
+        "REMOVE",
+        "ADD",
+        "DELETE",
+        "BETWEEN",
+        "IN",
+        "begins_with",
+        "attribute_exists",
+        "attribute_not_exists",
+        "if_not_exists",
+        "contains",
+    ];
+
+    /// Every expression this module builds names attributes through `#placeholders`, so a
+    /// reserved word such as `status`, `value` or `comment` can never break a request.
+    #[test]
+    fn expressions_never_name_an_attribute_bare() {
+        let source = include_str!("mod.rs");
+        let test_start = source.find("#[cfg(test)]").unwrap_or(source.len());
+        let mut checked = 0;
+        for (at, _) in source[..test_start].match_indices("_expression(") {
+            let rest = &source[at + "_expression(".len()..];
+            let rest = rest.trim_start();
+            let literal = if let Some(r) = rest.strip_prefix('"') {
+                &r[..r.find('"').expect("closing quote")]
+            } else if let Some(r) = rest.strip_prefix("format!(\"") {
+                &r[..r.find('"').expect("closing quote")]
+            } else {
+                // Built from pieces checked where they are written (`conditions`).
+                continue;
+            };
+            checked += 1;
+            let mut chars = literal.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                if !(c.is_ascii_alphabetic() || c == '_') {
+                    continue;
+                }
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = chars.peek() {
+                    if d.is_ascii_alphanumeric() || d == '_' || d == '{' || d == '}' {
+                        end = j + d.len_utf8();
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let word = &literal[i..end];
+                let sigil = literal[..i].chars().last();
+                assert!(
+                    matches!(sigil, Some('#' | ':')) || KEYWORDS.contains(&word),
+                    "bare attribute name `{word}` in expression `{literal}`"
+                );
+            }
+        }
+        assert!(checked >= 8, "only {checked} expressions found");
+        // The filter conditions of ticket lists are built with placeholders too.
+        assert!(source.contains(r##"format!("#f_{attr} = :f_{attr}")"##));
+    }
+}

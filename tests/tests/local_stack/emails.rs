@@ -189,3 +189,28 @@ fn encoded_words(value: &str) -> Vec<String> {
     }
     words
 }
+
+#[tokio::test]
+async fn user_text_is_never_markup_in_the_html_part() {
+    let world = World::new().await;
+    let (event, requester, colleague) = customer_raise();
+    let event = event.edit_body(|b| {
+        b["subject"] = json!("<b>Counts</b> & <script>alert(1)</script>");
+        b["comments"] = json!("<img src=x onerror=alert(1)> missing counts");
+    });
+    world.raise_ok(event).await;
+    let ack = only(world.stack.emails_to(&requester), "the requester");
+    let html = ack.html();
+    assert!(
+        !html.contains("<script>") && !html.contains("<img"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;script&gt;") && html.contains("&amp;"));
+    assert!(
+        ack.text().contains("<b>Counts</b> & <script>"),
+        "plain text stays as typed"
+    );
+
+    let copy = only(world.stack.emails_to(&colleague), "the colleague");
+    assert!(copy.text().starts_with("Bonjour,"), "{}", copy.text());
+}
