@@ -71,6 +71,26 @@ impl World {
         Answer::of(portal::api::messages::list(&self.app, event.request()).await)
     }
 
+    /// The triage schedule of a ticket, as EventBridge Scheduler holds it.
+    pub async fn triage_schedule(
+        &self,
+        reference: u64,
+    ) -> aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput {
+        let name = portal::effects::sla_schedule_name(
+            reference,
+            portal::domain::ticket::ClockKind::Triage,
+        );
+        self.stack
+            .clients
+            .scheduler
+            .get_schedule()
+            .group_name(&self.names.schedule_group)
+            .name(&name)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("schedule {name}: {e}"))
+    }
+
     /// Raises the customer event with fresh addresses and no idempotency key; returns the
     /// reference.
     pub async fn raise_ok(&self, event: Event) -> u64 {

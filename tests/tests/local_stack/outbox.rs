@@ -105,16 +105,7 @@ async fn a_schedule_the_scheduler_refused_is_created_later() {
         .await
         .expect("dispatch");
     assert_eq!((report.delivered, report.failed), (1, 0));
-    let schedule = world
-        .stack
-        .clients
-        .scheduler
-        .get_schedule()
-        .group_name(&world.names.schedule_group)
-        .name(format!("sla-{reference}-triage"))
-        .send()
-        .await
-        .expect("created by the dispatcher");
+    let schedule = world.triage_schedule(reference).await;
     assert_eq!(
         schedule.schedule_expression(),
         Some("at(2026-12-04T10:00:00)")

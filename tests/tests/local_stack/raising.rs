@@ -52,16 +52,7 @@ async fn a_raise_stores_the_ticket_message_history_and_schedules_triage() {
     assert_eq!(page.items.len(), 1);
     assert!(page.items[0].body.starts_with("Depuis hier"));
 
-    let schedule = world
-        .stack
-        .clients
-        .scheduler
-        .get_schedule()
-        .group_name(&world.names.schedule_group)
-        .name(format!("sla-{reference}-triage"))
-        .send()
-        .await
-        .expect("the triage schedule exists");
+    let schedule = world.triage_schedule(reference).await;
     assert_eq!(
         schedule.schedule_expression(),
         Some("at(2026-12-04T10:00:00)")
