@@ -50,9 +50,10 @@ async fn raise(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             },
         })?;
     if let Some(followed) = valid.follows_up {
+        // A follow-up continues a ticket of the same account, which the caller can see.
         let visible = matches!(
             app.store.ticket(followed).await?,
-            Some(t) if caller.can_see_account(&t.account_id)
+            Some(t) if caller.can_see_account(&t.account_id) && t.account_id == valid.account_id
         );
         if !visible {
             return Err(ApiError::Validation(vec![FieldError {

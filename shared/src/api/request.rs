@@ -42,9 +42,12 @@ pub fn reference(req: &Request) -> Result<Reference, ApiError> {
         .and_then(|p| p.first("reference"))
         .unwrap_or_default()
         .to_owned();
+    // Only the canonical spelling: digits, no sign, no leading zero.
+    let canonical =
+        !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0');
     raw.parse::<Reference>()
         .ok()
-        .filter(|r| *r > 0)
+        .filter(|_| canonical)
         .ok_or_else(|| ApiError::NotFound(format!("no ticket `{raw}`")))
 }
 

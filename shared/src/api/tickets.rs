@@ -86,6 +86,22 @@ fn scope(caller: &Caller, account: Option<&str>) -> Result<TicketScope, ApiError
 
 fn filter(params: &HashMap<String, String>, caller: &Caller) -> Result<TicketFilter, ApiError> {
     let mut errors = Vec::new();
+    for name in ["account_id", "site_id"] {
+        let too_long = params.get(name).is_some_and(|v| {
+            v.len() > crate::domain::identity::MAX_ID_BYTES
+                || crate::domain::text::has_line_breaks(v)
+        });
+        if too_long {
+            errors.push(FieldError {
+                field: name.to_owned(),
+                code: "invalid",
+                message: format!(
+                    "`{name}` is one line of at most {} bytes",
+                    crate::domain::identity::MAX_ID_BYTES
+                ),
+            });
+        }
+    }
     let status = enum_param(params, "status", &mut errors);
     let stage = enum_param(params, "stage", &mut errors);
     let next_action = enum_param(params, "next_action", &mut errors);

@@ -91,6 +91,11 @@ pub enum IdentityError {
     BadClaim(&'static str),
 }
 
+/// Longest id (user, account) a claim may carry, in bytes.
+pub const MAX_ID_BYTES: usize = 128;
+/// Most accounts one reseller may manage through the portal.
+pub const MAX_MANAGED_ACCOUNTS: usize = 200;
+
 /// Which tickets a caller may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Visibility<'a> {
@@ -110,23 +115,36 @@ impl Caller {
                 .map(|v| clean_claim(v))
                 .filter(|v| !v.is_empty())
         };
-        let user_id = text("sub").ok_or(IdentityError::BadClaim("sub"))?;
+        // Ids become parts of storage keys: bounded, and never blank.
+        let id = |name: &'static str| match text(name) {
+            Some(v) if v.len() > MAX_ID_BYTES => Err(IdentityError::BadClaim(name)),
+            other => Ok(other),
+        };
+        let user_id = id("sub")?.ok_or(IdentityError::BadClaim("sub"))?;
         let email = text("email")
             .filter(|e| crate::domain::text::is_valid_email(e))
             .ok_or(IdentityError::BadClaim("email"))?;
         let role = text("role")
             .and_then(|r| Role::parse(&r))
             .ok_or(IdentityError::BadClaim("role"))?;
-        let name = text("name").unwrap_or_else(|| email.clone());
+        let name =
+            crate::domain::text::shorten(&text("name").unwrap_or_else(|| email.clone()), 120);
         let language = text("locale")
             .map(|l| Language::from_locale(&l))
             .unwrap_or_default();
 
-        let account_id = text("account_id");
+        let account_id = id("account_id")?;
         let managed_account_ids = claims
             .get("managed_account_ids")
             .map(|v| parse_list_claim(v))
             .unwrap_or_default();
+        if managed_account_ids.len() > MAX_MANAGED_ACCOUNTS
+            || managed_account_ids
+                .iter()
+                .any(|a| a.len() > MAX_ID_BYTES || crate::domain::text::has_line_breaks(a))
+        {
+            return Err(IdentityError::BadClaim("managed_account_ids"));
+        }
         match role {
             Role::Customer if account_id.is_none() => {
                 return Err(IdentityError::BadClaim("account_id"));
@@ -173,18 +191,23 @@ fn clean_claim(value: &str) -> String {
 
 /// API Gateway renders an array claim as `[a b c]`; a JSON array or a comma list is accepted too.
 fn parse_list_claim(value: &str) -> Vec<String> {
-    if let Ok(list) = serde_json::from_str::<Vec<String>>(value) {
-        return list.into_iter().filter(|s| !s.is_empty()).collect();
+    let ids: Vec<String> = match serde_json::from_str::<Vec<String>>(value) {
+        Ok(list) => list,
+        Err(_) => value
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split([' ', ','])
+            .map(str::to_owned)
+            .collect(),
+    };
+    let mut unique: Vec<String> = Vec::with_capacity(ids.len());
+    for id in ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if !unique.iter().any(|u| u == id) {
+            unique.push(id.to_owned());
+        }
     }
-    value
-        .trim()
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .split([' ', ','])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    unique
 }
 
 #[cfg(test)]
@@ -225,7 +248,7 @@ mod tests {
             ("sub", "r1"),
             ("email", "r@partner.example"),
             ("role", "reseller"),
-            ("managed_account_ids", "[acc-a acc-b]"),
+            ("managed_account_ids", "[acc-a acc-b acc-a]"),
         ]);
         let caller = Caller::from_claims(&c).expect("valid reseller");
         assert_eq!(caller.managed_account_ids, vec!["acc-a", "acc-b"]);

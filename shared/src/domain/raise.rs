@@ -24,6 +24,11 @@ pub const MAX_CC: usize = 20;
 pub const MAX_COUNTERS: usize = 50;
 /// Longest site id or serial number.
 pub const MAX_ID_CHARS: usize = 64;
+/// No counter of ours was installed before this date.
+const EARLIEST_OCCURRENCE: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
 /// How far in the future an `occurred_at` may be, for clocks that run a little fast.
 const CLOCK_SKEW: Duration = Duration::minutes(5);
 
@@ -377,7 +382,7 @@ fn resolve_requester(caller: &Caller, req: &RaiseRequest, errors: &mut Vec<Field
 }
 
 fn one_line_id(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+    let value = value.map(str::trim).filter(|v| !text::is_blank(v))?;
     if text::has_line_breaks(value) || value.chars().count() > MAX_ID_CHARS {
         errors.push(FieldError::new(
             field,
@@ -420,7 +425,7 @@ fn validate_counters(counters: &[String], errors: &mut Vec<FieldError>) -> Vec<S
 }
 
 fn validate_subject(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let Some(subject) = value.map(str::trim).filter(|s| !s.is_empty()) else {
+    let Some(subject) = value.map(str::trim).filter(|s| !text::is_blank(s)) else {
         errors.push(FieldError::new(
             "subject",
             "required",
@@ -449,7 +454,7 @@ fn validate_subject(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option
 }
 
 fn validate_comments(value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let Some(comments) = value.map(str::trim).filter(|s| !s.is_empty()) else {
+    let Some(comments) = value.map(str::trim).filter(|s| !text::is_blank(s)) else {
         errors.push(FieldError::new(
             "comments",
             "required",
@@ -492,7 +497,18 @@ fn validate_occurred_on(
         ));
         return None;
     };
-    let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") else {
+    let strict = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let parsed = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .filter(|_| strict);
+    let Some(date) = parsed else {
         errors.push(FieldError::new(
             "occurred_on",
             "invalid",
@@ -500,6 +516,14 @@ fn validate_occurred_on(
         ));
         return None;
     };
+    if date < EARLIEST_OCCURRENCE {
+        errors.push(FieldError::new(
+            "occurred_on",
+            "too_old",
+            format!("the date is before {EARLIEST_OCCURRENCE}; check the year"),
+        ));
+        return None;
+    }
     let latest = now.date_naive().succ_opt().unwrap_or(NaiveDate::MAX);
     if date > latest {
         errors.push(FieldError::new(

@@ -9,10 +9,23 @@ pub fn nfc(value: &str) -> String {
     value.nfc().collect()
 }
 
-/// Characters that break a line or steer a terminal: C0/C1 controls, DEL, and the Unicode
-/// line and paragraph separators. None of them belongs in a one-line field.
+/// Characters that break a line, steer a terminal or reorder what a reader sees: C0/C1
+/// controls, DEL, the Unicode line and paragraph separators, and the bidirectional overrides
+/// and isolates (which can make `gpj.exe` read as `exe.jpg`). None belongs in a one-line field.
 pub fn is_line_breaking(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// True when the text shows nothing: only white space and invisible formatting characters
+/// (zero-width spaces and joiners, word joiner, byte-order mark).
+pub fn is_blank(value: &str) -> bool {
+    value.chars().all(|c| {
+        c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+    })
 }
 
 /// True when a one-line field (subject, name, id) holds a line break or control character.
@@ -59,8 +72,12 @@ pub fn shorten(value: &str, max_chars: usize) -> String {
 /// An address SES can deliver to: valid per RFC 5321/5322 and plain ASCII (SES does not speak
 /// SMTPUTF8).
 pub fn is_valid_email(value: &str) -> bool {
+    // Quoted local parts and comments are valid RFC 5322 but not deliverable through SES's
+    // raw interface, so only plain `local@domain` addresses are accepted.
     value.is_ascii()
         && value.len() <= 254
+        && !value.contains(['"', '(', ')', ' ', '\\', '<', '>', ',', ';', '[', ']'])
+        && value.parse::<lettre::Address>().is_ok()
         && email_address::EmailAddress::parse_with_options(
             value,
             email_address::Options::default()
@@ -99,5 +116,13 @@ mod tests {
         assert!(!is_valid_email("a@b.example\r\nBcc: x@y.example"));
         assert!(!is_valid_email("jérôme@exemple.fr"));
         assert!(!is_valid_email("Name <a@b.example>"));
+        assert!(!is_valid_email("\"john doe\"@x.example"));
+    }
+
+    #[test]
+    fn invisible_and_reordering_characters() {
+        assert!(is_blank("\u{200B}\u{FEFF} "));
+        assert!(!is_blank("a\u{200B}"));
+        assert!(has_line_breaks("invoice\u{202E}gpj.exe"));
     }
 }

@@ -167,11 +167,17 @@ pub struct IdempotencyItem {
 }
 
 impl IdempotencyItem {
+    /// The user and key are hashed together, length-prefixed, so that no pair of (user, key)
+    /// can spell the same item key as another, whatever characters either holds.
     pub fn key(user_id: &str, key: &str) -> (String, String) {
-        (
-            format!("IDEMPOTENCY#{user_id}#{key}"),
-            "IDEMPOTENCY".to_owned(),
-        )
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for part in [user_id, key] {
+            hash.update((part.len() as u64).to_be_bytes());
+            hash.update(part.as_bytes());
+        }
+        let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        (format!("IDEMPOTENCY#{digest}"), "IDEMPOTENCY".to_owned())
     }
 
     pub fn new(claim: &IdempotencyClaim, reference: Reference, now: DateTime<Utc>) -> Self {

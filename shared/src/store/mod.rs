@@ -9,7 +9,7 @@
 //! | a ticket's history | `pk = TICKET#<ref>`, `sk = HIST#<instant>#<id>` | Query, one item per entry |
 //! | a ticket's pending side effects | `pk = TICKET#<ref>`, `sk = OUTBOX#<id>` | written with the change that needs them |
 //! | the next reference | `pk = COUNTER`, `sk = TICKET_REFERENCE` | atomic `ADD`-style update |
-//! | a raise already made with an idempotency key | `pk = IDEMPOTENCY#<user>#<key>`, `sk = IDEMPOTENCY` | expires through TTL `expires_at` |
+//! | a raise already made with an idempotency key | `pk = IDEMPOTENCY#<sha256 of user and key>`, `sk = IDEMPOTENCY` | expires through TTL `expires_at` |
 //! | an account's tickets, newest first | GSI `gsi_account`: `account_pk = ACCOUNT#<id>`, `created_key` | customers and resellers |
 //! | every ticket, newest first | GSI `gsi_all`: `all_pk = TICKETS`, `created_key` | staff; one partition, fine at a support desk's rate of a few thousand tickets a day |
 //! | what is due, by kind, oldest first | GSI `gsi_due`: `due_kind`, `due_at` | sparse: only items that carry the two attributes (pending side effects now) |

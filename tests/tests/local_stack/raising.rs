@@ -312,3 +312,107 @@ async fn every_event_file_is_a_valid_request() {
         );
     }
 }
+
+/// Found by hostile-input testing: each of these once answered 500, leaked, or was accepted.
+#[tokio::test]
+async fn hostile_inputs_get_clear_client_errors() {
+    let world = World::new().await;
+
+    // A quoted local part is valid RFC 5322 but not deliverable: a 400 naming the field.
+    let (event, _, _) = customer_raise();
+    let answer = world
+        .raise(
+            &event
+                .clone()
+                .edit_body(|b| b["cc"] = json!(["\"john doe\"@x.example"])),
+        )
+        .await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(error_fields(&answer.body), vec!["cc[0]"]);
+
+    // Invisible or reordering characters do not make a subject.
+    for subject in ["\u{200B}\u{200B}", "\u{FEFF}", "invoice \u{202E}gpj.exe"] {
+        let answer = world
+            .raise(&event.clone().edit_body(|b| b["subject"] = json!(subject)))
+            .await;
+        assert_eq!(answer.status, 400, "{subject:?}");
+    }
+
+    // Dates are YYYY-MM-DD exactly, and plausible.
+    for date in ["+2026-11-30", "2026-1-1", "0000-01-01", "-0001-01-01"] {
+        let answer = world
+            .raise(&event.clone().edit_body(|b| b["occurred_on"] = json!(date)))
+            .await;
+        assert_eq!(answer.status, 400, "{date}");
+        assert_eq!(error_fields(&answer.body), vec!["occurred_on"]);
+    }
+
+    // An oversized account claim is an unusable identity, not a storage failure.
+    let answer = world
+        .raise(&event.clone().with_claim("account_id", &"a".repeat(3000)))
+        .await;
+    assert_eq!(answer.status, 401);
+    let answer = world
+        .list(&Event::load("list-tickets.staff").with_query(&[("account_id", &"a".repeat(2100))]))
+        .await;
+    assert_eq!(answer.status, 400);
+
+    // Only the canonical spelling of a reference names a ticket.
+    let reference = world.raise_ok(event.clone()).await;
+    for spelling in [format!("+{reference}"), format!("0{reference}")] {
+        let get = Event::load("get-ticket.customer")
+            .with_claim("email", &event.claim("email"))
+            .with_reference(&spelling);
+        assert_eq!(world.get(&get).await.status, 404, "{spelling}");
+    }
+
+    // A reseller listing the same account twice sees each ticket once.
+    let reseller = Event::load("list-tickets.reseller").with_claim(
+        "managed_account_ids",
+        "[acc-galeries-lumiere acc-galeries-lumiere]",
+    );
+    let answer = world.list(&reseller).await;
+    let references: Vec<_> = answer.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|t| t["reference"].clone())
+        .collect();
+    let unique: HashSet<_> = references.iter().map(|r| r.to_string()).collect();
+    assert_eq!(unique.len(), references.len());
+
+    // A reseller cannot tie one account's ticket to another account's.
+    let across = Event::load("raise-ticket.customer")
+        .without_header("idempotency-key")
+        .with_claim("role", "reseller")
+        .without_claim("account_id")
+        .with_claim(
+            "managed_account_ids",
+            "[acc-galeries-lumiere acc-northwind]",
+        )
+        .edit_body(|b| {
+            b["account_id"] = json!("acc-northwind");
+            b["follows_up"] = json!(reference);
+        });
+    let answer = world.raise(&across).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(error_fields(&answer.body), vec!["follows_up"]);
+}
+
+#[tokio::test]
+async fn idempotency_keys_cannot_collide_across_users() {
+    let world = World::new().await;
+    let (first, _, _) = customer_raise();
+    let first = first
+        .with_claim("sub", "user-x")
+        .with_header("idempotency-key", "acct#k1");
+    assert_eq!(world.raise(&first).await.status, 201);
+    let (second, _, _) = customer_raise();
+    let second = second
+        .with_claim("sub", "user-x#acct")
+        .with_claim("account_id", "acc-rival-chain")
+        .with_header("idempotency-key", "k1")
+        .edit_body(|b| b["subject"] = json!("Autre chose"));
+    let answer = world.raise(&second).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+}
