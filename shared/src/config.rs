@@ -20,7 +20,9 @@ pub struct Config {
     pub schedule_group: String,
     /// The function that SLA schedules invoke (`SLA_FUNCTION_ARN`).
     pub sla_function_arn: String,
-    /// The role the scheduler assumes to invoke it (`SCHEDULER_ROLE_ARN`).
+    /// The function that auto-close schedules invoke (`AUTO_CLOSE_FUNCTION_ARN`).
+    pub auto_close_function_arn: String,
+    /// The role the scheduler assumes to invoke them (`SCHEDULER_ROLE_ARN`).
     pub scheduler_role_arn: String,
     /// The support desk's working calendar (`SUPPORT_TIME_ZONE`, `SUPPORT_WORKING_DAYS`,
     /// `SUPPORT_HOURS`, `SUPPORT_HOLIDAYS`).
@@ -99,6 +101,7 @@ impl Config {
             sales_contact: address("SALES_CONTACT")?,
             schedule_group: required("SCHEDULE_GROUP")?,
             sla_function_arn: required("SLA_FUNCTION_ARN")?,
+            auto_close_function_arn: required("AUTO_CLOSE_FUNCTION_ARN")?,
             scheduler_role_arn: required("SCHEDULER_ROLE_ARN")?,
             calendar,
             work_order_sla_days,
@@ -135,6 +138,10 @@ mod tests {
             (
                 "SCHEDULER_ROLE_ARN",
                 "arn:aws:iam::123456789012:role/scheduler",
+            ),
+            (
+                "AUTO_CLOSE_FUNCTION_ARN",
+                "arn:aws:lambda:eu-west-1:123456789012:function:auto-close",
             ),
         ])
     }

@@ -46,6 +46,73 @@ pub fn sla_schedule(app: &App, reference: Reference, clock: &SlaClock) -> OneTim
     }
 }
 
+/// The deterministic name of a ticket's auto-close schedule.
+pub fn auto_close_schedule_name(reference: Reference) -> String {
+    format!("autoclose-{reference}")
+}
+
+/// The input an auto-close schedule delivers to the auto-close function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AutoCloseEvent {
+    pub kind: String,
+    pub reference: Reference,
+    pub auto_close_at: DateTime<Utc>,
+}
+
+/// The one-time schedule that closes a ticket when its proposal's seven days are over.
+pub fn auto_close_schedule(app: &App, reference: Reference, at: DateTime<Utc>) -> OneTimeSchedule {
+    let event = AutoCloseEvent {
+        kind: "auto_close".to_owned(),
+        reference,
+        auto_close_at: at,
+    };
+    OneTimeSchedule {
+        name: auto_close_schedule_name(reference),
+        group: app.config.schedule_group.clone(),
+        at,
+        target_arn: app.config.auto_close_function_arn.clone(),
+        role_arn: app.config.scheduler_role_arn.clone(),
+        input: serde_json::to_string(&event).unwrap_or_default(),
+    }
+}
+
+/// The side effects a decided change needs: its e-mails, and its schedules created, moved
+/// or removed.
+pub fn for_change(
+    app: &App,
+    change: &crate::domain::lifecycle::Change,
+    now: DateTime<Utc>,
+) -> Result<Vec<PendingEffect>, crate::mail::NotifyError> {
+    use crate::domain::lifecycle::ScheduleChange;
+    let reference = change.ticket.reference;
+    let emails = crate::mail::for_change(&app.config, &app.templates, change)?;
+    let mut effects = pending(reference, now, emails, Vec::new());
+    let group = app.config.schedule_group.clone();
+    for schedule in &change.schedules {
+        let effect = match schedule {
+            ScheduleChange::SetAutoClose(at) => {
+                PendingEffectKind::Schedule(auto_close_schedule(app, reference, *at))
+            }
+            ScheduleChange::CancelAutoClose => PendingEffectKind::CancelSchedule {
+                group: group.clone(),
+                name: auto_close_schedule_name(reference),
+            },
+            ScheduleChange::CancelClock(kind) => PendingEffectKind::CancelSchedule {
+                group: group.clone(),
+                name: sla_schedule_name(reference, *kind),
+            },
+        };
+        effects.push(PendingEffect {
+            id: uuid::Uuid::now_v7().to_string(),
+            reference,
+            created_at: now,
+            attempts: 0,
+            effect,
+        });
+    }
+    Ok(effects)
+}
+
 /// Wraps e-mails and schedules as pending effects of a ticket.
 pub fn pending(
     reference: Reference,
@@ -96,6 +163,14 @@ async fn carry_out(app: &App, effect: &PendingEffect, now: DateTime<Utc>) -> Res
                 at = %schedule.at,
                 "schedule time has passed; not created, the sweep covers it"
             );
+            Ok(())
+        }
+        PendingEffectKind::CancelSchedule { group, name } => {
+            app.scheduler
+                .delete(group, name)
+                .await
+                .map_err(|e| e.to_string())?;
+            info!(reference = effect.reference, schedule = %name, "schedule removed");
             Ok(())
         }
         PendingEffectKind::Schedule(schedule) => {

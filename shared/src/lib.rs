@@ -7,11 +7,13 @@
 //! - [`mail`]: who is told what, rendered from templates into MIME.
 //! - [`effects`]: the outbox that makes e-mails and schedules survive failures.
 //! - [`api`]: the HTTP handlers behind API Gateway.
+//! - [`auto_close`]: the seven-day closing, driven by schedules and a sweep.
 //! - [`app`] and [`config`]: what a function builds once per cold start.
 
 pub mod adapters;
 pub mod api;
 pub mod app;
+pub mod auto_close;
 pub mod config;
 pub mod domain;
 pub mod effects;

@@ -86,4 +86,7 @@ pub trait Mailer: Send + Sync {
 pub trait DeadlineScheduler: Send + Sync {
     /// Creates the schedule, or moves it if one of that name exists already.
     async fn upsert(&self, schedule: &OneTimeSchedule) -> Result<(), DeliveryError>;
+
+    /// Removes a schedule; one that does not exist (fired, or never made) is not an error.
+    async fn delete(&self, group: &str, name: &str) -> Result<(), DeliveryError>;
 }

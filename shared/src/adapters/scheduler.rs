@@ -90,6 +90,26 @@ impl DeadlineScheduler for EventBridgeScheduler {
             Err(e) => Err(failure(super::describe(&e))),
         }
     }
+
+    async fn delete(&self, group: &str, name: &str) -> Result<(), DeliveryError> {
+        match self
+            .client
+            .delete_schedule()
+            .group_name(group)
+            .name(name)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(failure(super::describe(&e))),
+        }
+    }
 }
 
 #[cfg(test)]

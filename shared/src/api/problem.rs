@@ -26,7 +26,11 @@ pub enum ApiError {
     #[error("payload too large: {0}")]
     PayloadTooLarge(String),
     #[error("conflict: {message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict {
+        code: &'static str,
+        message: String,
+        extra: Value,
+    },
     #[error("unprocessable: {message}")]
     Unprocessable {
         code: &'static str,
@@ -94,7 +98,7 @@ impl ApiError {
                 d.clone(),
             ),
             Self::PayloadTooLarge(d) => ("payload_too_large", "Request too large", d.clone()),
-            Self::Conflict { code, message } => (*code, "Conflict", message.clone()),
+            Self::Conflict { code, message, .. } => (*code, "Conflict", message.clone()),
             Self::Unprocessable { code, message, .. } => {
                 (*code, "Cannot be processed", message.clone())
             }
@@ -114,10 +118,8 @@ impl ApiError {
         if let Self::Validation(errors) = self {
             body["errors"] = json!(errors);
         }
-        if let Self::Unprocessable {
-            extra: Value::Object(extra),
-            ..
-        } = self
+        if let Self::Unprocessable { extra, .. } | Self::Conflict { extra, .. } = self
+            && let Value::Object(extra) = extra
         {
             for (k, v) in extra {
                 body[k] = v.clone();

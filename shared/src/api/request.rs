@@ -112,6 +112,16 @@ pub fn cursor(params: &HashMap<String, String>) -> Result<Option<Cursor>, ApiErr
         .transpose()
 }
 
+/// The raw JSON body of a request whose body is optional: empty is fine, anything else must
+/// pass the same checks as `body_bytes`.
+pub fn body_bytes_or_empty(req: &Request) -> Result<&[u8], ApiError> {
+    match req.body() {
+        Body::Empty => Ok(b""),
+        Body::Text(t) if t.trim().is_empty() => Ok(b""),
+        _ => body_bytes(req),
+    }
+}
+
 /// The raw JSON body, after the size and media-type checks.
 pub fn body_bytes(req: &Request) -> Result<&[u8], ApiError> {
     let bytes: &[u8] = match req.body() {

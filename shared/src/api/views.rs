@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::domain::category::Category;
 use crate::domain::identity::{Caller, Role};
 use crate::domain::ticket::{
-    ClockKind, IssueLevel, Message, MessageVisibility, NextAction, Person, Reference, SlaClock,
-    Stage, Status, Ticket,
+    ClockKind, ClosedBy, IssueLevel, Message, MessageVisibility, NextAction, Person, Reference,
+    SlaClock, Stage, Status, Ticket,
 };
 
 /// A person as shown in the API.
@@ -49,6 +49,14 @@ pub struct TicketView {
     pub cc: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follows_up: Option<Reference>,
+    /// While closure is proposed: when the ticket closes by itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_close_at: Option<DateTime<Utc>>,
+    /// Once closed: who closed it (`customer`, `support`, `automatic`) and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<ClosedBy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<DateTime<Utc>>,
     /// When the category's SLA falls due, if the category has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_due_at: Option<DateTime<Utc>>,
@@ -66,6 +74,7 @@ pub struct StaffTicketDetails {
     pub raised_by: PersonView,
     pub raised_by_role: Role,
     pub clocks: Vec<SlaClock>,
+    pub first_response_at: Option<DateTime<Utc>>,
     pub version: u64,
 }
 
@@ -88,6 +97,9 @@ impl TicketView {
             requester: (&ticket.requester).into(),
             cc: ticket.cc.clone(),
             follows_up: ticket.follows_up,
+            auto_close_at: ticket.closure.as_ref().map(|c| c.auto_close_at),
+            closed_by: ticket.closed.as_ref().map(|c| c.by),
+            closed_at: ticket.closed.as_ref().map(|c| c.at),
             sla_due_at: ticket.clock(ClockKind::Category).map(|c| c.due_at),
             created_at: ticket.created_at,
             updated_at: ticket.updated_at,
@@ -97,6 +109,7 @@ impl TicketView {
                 raised_by: (&ticket.raised_by).into(),
                 raised_by_role: ticket.raised_by_role,
                 clocks: ticket.clocks.clone(),
+                first_response_at: ticket.first_response_at,
                 version: ticket.version,
             }),
         }

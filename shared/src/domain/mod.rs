@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod category;
 pub mod identity;
+pub mod lifecycle;
 pub mod raise;
 pub mod text;
 pub mod ticket;

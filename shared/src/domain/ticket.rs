@@ -21,6 +21,24 @@ pub enum Status {
     Closed,
 }
 
+impl Status {
+    /// How the status reads in an e-mail.
+    pub fn label(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::Open, Language::En) => "open",
+            (Self::Open, Language::Fr) => "ouvert",
+            (Self::ReverificationApproved, Language::En) => "re-verification approved",
+            (Self::ReverificationApproved, Language::Fr) => "revérification approuvée",
+            (Self::HardToTune, Language::En) => "hard to tune",
+            (Self::HardToTune, Language::Fr) => "réglage difficile",
+            (Self::ProposedClosure, Language::En) => "closure proposed",
+            (Self::ProposedClosure, Language::Fr) => "clôture proposée",
+            (Self::Closed, Language::En) => "closed",
+            (Self::Closed, Language::Fr) => "clôturé",
+        }
+    }
+}
+
 /// Where support is with the ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -98,6 +116,8 @@ pub enum ClockState {
     Paused,
     Met,
     Breached,
+    /// The ticket closed before the clock was met: it can no longer breach.
+    Stopped,
 }
 
 /// One SLA clock on a ticket.
@@ -142,6 +162,16 @@ pub struct Ticket {
     pub owner: Option<String>,
     #[serde(default)]
     pub clocks: Vec<SlaClock>,
+    /// The first public staff reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// While closure is proposed: when the ticket closes by itself, and the stage to return
+    /// to if the customer answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closure: Option<ProposedClosure>,
+    /// Once closed: who closed it and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<Closure>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Bumped on every write; every update is conditional on the version the writer read.
@@ -153,6 +183,35 @@ impl Ticket {
     pub fn clock(&self, kind: ClockKind) -> Option<&SlaClock> {
         self.clocks.iter().find(|c| c.kind == kind)
     }
+}
+
+/// A proposal to close, waiting for the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposedClosure {
+    pub proposed_at: DateTime<Utc>,
+    pub proposed_by: Person,
+    /// Seven calendar days (168 hours) after the proposal.
+    pub auto_close_at: DateTime<Utc>,
+    /// Where the ticket was before the proposal; a customer reply returns it there.
+    pub previous_stage: Stage,
+}
+
+/// Who closed a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedBy {
+    Customer,
+    Support,
+    Automatic,
+}
+
+/// How a ticket was closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub by: ClosedBy,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<Person>,
+    pub at: DateTime<Utc>,
 }
 
 /// Who may read a message.
@@ -185,6 +244,33 @@ pub enum HistoryEvent {
         category: Category,
         status: Status,
         stage: Stage,
+    },
+    /// A message was added; its id points at the message item.
+    MessagePosted {
+        message_id: String,
+        visibility: MessageVisibility,
+    },
+    /// The first public staff reply.
+    FirstResponse,
+    StatusChanged {
+        from: Status,
+        to: Status,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    NextActionChanged {
+        from: NextAction,
+        to: NextAction,
+    },
+    ClosureProposed {
+        auto_close_at: DateTime<Utc>,
+    },
+    /// A customer answered a proposal: back to work.
+    Reopened {
+        stage: Stage,
+    },
+    Closed {
+        by: ClosedBy,
     },
 }
 

@@ -212,3 +212,202 @@ pub fn human_time(calendar: &WorkingCalendar, at: DateTime<Utc>, language: Langu
         ),
     }
 }
+
+/// Everything a change's templates may use; each template takes what it needs.
+#[derive(Serialize)]
+struct ChangeContext<'a> {
+    reference: u64,
+    subject: &'a str,
+    account_id: &'a str,
+    desk_name: &'a str,
+    author_name: &'a str,
+    author_email: &'a str,
+    from_support: bool,
+    body: &'a str,
+    asks_customer: bool,
+    reopened: bool,
+    status: &'a str,
+    previous_status: &'a str,
+    comment: Option<&'a str>,
+    auto_close_at: String,
+    closed_by: &'a str,
+    closer_name: &'a str,
+}
+
+/// The customer side of a ticket: the requester and the users in copy, each with the
+/// language to write to them in (users in copy share the requester's).
+fn customer_side(ticket: &Ticket) -> Vec<(Recipient, Language)> {
+    let language = ticket.requester.language;
+    std::iter::once((
+        Recipient {
+            name: ticket.requester.name.clone(),
+            email: ticket.requester.email.clone(),
+        },
+        language,
+    ))
+    .chain(ticket.cc.iter().map(|address| {
+        (
+            Recipient {
+                name: String::new(),
+                email: address.clone(),
+            },
+            language,
+        )
+    }))
+    .collect()
+}
+
+/// The e-mails a decided change sends. Public messages go to the customer side (never back
+/// to their author) and, from the customer side, to the support inbox and the owner; status
+/// and stage changes, proposals and closures go to the customer side. An internal note sends
+/// nothing to anyone on the customer side.
+pub fn for_change(
+    config: &Config,
+    templates: &Templates,
+    change: &crate::domain::lifecycle::Change,
+) -> Result<Vec<OutgoingEmail>, NotifyError> {
+    use crate::domain::lifecycle::Notice;
+    use crate::domain::ticket::{ClosedBy, MessageVisibility, NextAction};
+
+    let ticket = &change.ticket;
+    let from = Recipient {
+        name: config.mail_from_name.clone(),
+        email: config.mail_from_address.clone(),
+    };
+    let desk = Recipient {
+        name: config.mail_from_name.clone(),
+        email: config.support_inbox.clone(),
+    };
+    let base = |language: Language| ChangeContext {
+        reference: ticket.reference,
+        subject: &ticket.subject,
+        account_id: &ticket.account_id,
+        desk_name: &config.mail_from_name,
+        author_name: "",
+        author_email: "",
+        from_support: false,
+        body: "",
+        asks_customer: false,
+        reopened: false,
+        status: ticket.status.label(language),
+        previous_status: "",
+        comment: None,
+        auto_close_at: String::new(),
+        closed_by: "",
+        closer_name: "",
+    };
+
+    let mut emails = Vec::new();
+    let mut send = |kind: &str,
+                    to: &Recipient,
+                    language: Language,
+                    context: &ChangeContext<'_>|
+     -> Result<(), NotifyError> {
+        let rendered = templates.render(kind, language, context)?;
+        emails.push(compose::compose(kind, &from, to, &rendered)?);
+        Ok(())
+    };
+
+    for notice in &change.notices {
+        match notice {
+            Notice::MessagePosted { message, reopened } => {
+                if message.visibility != MessageVisibility::Public {
+                    continue;
+                }
+                let from_support = message.author_role.is_staff();
+                let asks_customer = from_support && ticket.next_action == NextAction::Customer;
+                let context = |language| ChangeContext {
+                    author_name: &message.author.name,
+                    author_email: &message.author.email,
+                    from_support,
+                    body: &message.body,
+                    asks_customer,
+                    reopened: *reopened,
+                    ..base(language)
+                };
+                for (to, language) in customer_side(ticket) {
+                    if !to.email.eq_ignore_ascii_case(&message.author.email) {
+                        send("message_posted", &to, language, &context(language))?;
+                    }
+                }
+                if !from_support {
+                    send(
+                        "customer_replied",
+                        &desk,
+                        Language::En,
+                        &context(Language::En),
+                    )?;
+                    if let Some(owner) = ticket.owner.as_deref().filter(|o| text::is_valid_email(o))
+                    {
+                        let owner = Recipient {
+                            name: String::new(),
+                            email: owner.to_owned(),
+                        };
+                        send(
+                            "customer_replied",
+                            &owner,
+                            Language::En,
+                            &context(Language::En),
+                        )?;
+                    }
+                }
+            }
+            Notice::StatusChanged {
+                from: before,
+                to: after,
+                comment,
+            } => {
+                for (to, language) in customer_side(ticket) {
+                    let context = ChangeContext {
+                        status: after.label(language),
+                        previous_status: before.label(language),
+                        comment: comment.as_deref(),
+                        ..base(language)
+                    };
+                    send("status_changed", &to, language, &context)?;
+                }
+            }
+            Notice::ClosureProposed { comment } => {
+                let Some(closure) = &ticket.closure else {
+                    continue;
+                };
+                for (to, language) in customer_side(ticket) {
+                    let context = ChangeContext {
+                        comment: Some(comment),
+                        auto_close_at: human_time(
+                            &config.calendar,
+                            closure.auto_close_at,
+                            language,
+                        ),
+                        ..base(language)
+                    };
+                    send("closure_proposed", &to, language, &context)?;
+                }
+            }
+            Notice::Closed { by } => {
+                let closer = ticket
+                    .closed
+                    .as_ref()
+                    .and_then(|c| c.person.as_ref())
+                    .map_or("", |p| p.name.as_str());
+                let closed_by = match by {
+                    ClosedBy::Customer => "customer",
+                    ClosedBy::Support => "support",
+                    ClosedBy::Automatic => "automatic",
+                };
+                let context = |language| ChangeContext {
+                    closed_by,
+                    closer_name: closer,
+                    ..base(language)
+                };
+                for (to, language) in customer_side(ticket) {
+                    send("ticket_closed", &to, language, &context(language))?;
+                }
+                if *by == ClosedBy::Customer {
+                    send("ticket_closed", &desk, Language::En, &context(Language::En))?;
+                }
+            }
+        }
+    }
+    Ok(emails)
+}

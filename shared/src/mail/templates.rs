@@ -6,44 +6,41 @@ use serde::Serialize;
 
 use crate::domain::identity::Language;
 
-/// (name, source) of every template.
-const SOURCES: &[(&str, &str)] = &[
-    (
-        "en/ticket_raised_ack.subject.txt",
-        include_str!("../../templates/en/ticket_raised_ack.subject.txt"),
-    ),
-    (
-        "en/ticket_raised_ack.txt",
-        include_str!("../../templates/en/ticket_raised_ack.txt"),
-    ),
-    (
-        "en/ticket_raised_ack.html",
-        include_str!("../../templates/en/ticket_raised_ack.html"),
-    ),
-    (
-        "fr/ticket_raised_ack.subject.txt",
-        include_str!("../../templates/fr/ticket_raised_ack.subject.txt"),
-    ),
-    (
-        "fr/ticket_raised_ack.txt",
-        include_str!("../../templates/fr/ticket_raised_ack.txt"),
-    ),
-    (
-        "fr/ticket_raised_ack.html",
-        include_str!("../../templates/fr/ticket_raised_ack.html"),
-    ),
-    (
-        "en/ticket_raised_alert.subject.txt",
-        include_str!("../../templates/en/ticket_raised_alert.subject.txt"),
-    ),
-    (
-        "en/ticket_raised_alert.txt",
-        include_str!("../../templates/en/ticket_raised_alert.txt"),
-    ),
-    (
-        "en/ticket_raised_alert.html",
-        include_str!("../../templates/en/ticket_raised_alert.html"),
-    ),
+/// The three parts (`.subject.txt`, `.txt`, `.html`) of each template, by language.
+macro_rules! template_files {
+    ($($lang:literal / $name:literal),* $(,)?) => {
+        &[$(
+            (
+                concat!($lang, "/", $name, ".subject.txt"),
+                include_str!(concat!("../../templates/", $lang, "/", $name, ".subject.txt")),
+            ),
+            (
+                concat!($lang, "/", $name, ".txt"),
+                include_str!(concat!("../../templates/", $lang, "/", $name, ".txt")),
+            ),
+            (
+                concat!($lang, "/", $name, ".html"),
+                include_str!(concat!("../../templates/", $lang, "/", $name, ".html")),
+            ),
+        )*]
+    };
+}
+
+/// (name, source) of every template. Customer-facing ones exist in every language; the
+/// support team's are in English.
+const SOURCES: &[(&str, &str)] = template_files![
+    "en" / "ticket_raised_ack",
+    "fr" / "ticket_raised_ack",
+    "en" / "ticket_raised_alert",
+    "en" / "message_posted",
+    "fr" / "message_posted",
+    "en" / "status_changed",
+    "fr" / "status_changed",
+    "en" / "closure_proposed",
+    "fr" / "closure_proposed",
+    "en" / "ticket_closed",
+    "fr" / "ticket_closed",
+    "en" / "customer_replied",
 ];
 
 /// A template failed to render: a defect in a template, never in user input.

@@ -13,6 +13,8 @@ use super::{IDEMPOTENCY_TTL_HOURS, IdempotencyClaim};
 pub const ALL_TICKETS: &str = "TICKETS";
 /// The `due_kind` of pending side effects in `gsi_due`.
 pub const DUE_OUTBOX: &str = "OUTBOX";
+/// The `due_kind` of tickets in proposed closure in `gsi_due`, due at their auto-close time.
+pub const DUE_AUTO_CLOSE: &str = "AUTO_CLOSE";
 /// How long an inline delivery has before the dispatcher may try the same effect.
 const OUTBOX_GRACE: Duration = Duration::minutes(2);
 
@@ -45,6 +47,11 @@ pub struct TicketItem {
     account_pk: String,
     all_pk: String,
     pub created_key: String,
+    /// Present only while closure is proposed, so the auto-close index holds only those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    due_kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    due_at: Option<String>,
     #[serde(flatten)]
     pub ticket: Ticket,
 }
@@ -52,6 +59,11 @@ pub struct TicketItem {
 impl TicketItem {
     pub fn new(ticket: &Ticket) -> Self {
         let (pk, sk) = ticket_key(ticket.reference);
+        let auto_close = ticket
+            .closure
+            .as_ref()
+            .filter(|_| ticket.status == crate::domain::ticket::Status::ProposedClosure)
+            .map(|c| c.auto_close_at);
         Self {
             pk,
             sk,
@@ -62,6 +74,8 @@ impl TicketItem {
                 instant_key(ticket.created_at),
                 ticket.reference
             ),
+            due_kind: auto_close.map(|_| DUE_AUTO_CLOSE.to_owned()),
+            due_at: auto_close.map(instant_key),
             ticket: ticket.clone(),
         }
     }
@@ -123,6 +137,7 @@ pub struct PendingEffect {
 pub enum PendingEffectKind {
     Email(OutgoingEmail),
     Schedule(OneTimeSchedule),
+    CancelSchedule { group: String, name: String },
 }
 
 /// A pending side effect as stored: under its ticket, and in the due index.

@@ -12,7 +12,7 @@
 //! | a raise already made with an idempotency key | `pk = IDEMPOTENCY#<sha256 of user and key>`, `sk = IDEMPOTENCY` | expires through TTL `expires_at` |
 //! | an account's tickets, newest first | GSI `gsi_account`: `account_pk = ACCOUNT#<id>`, `created_key` | customers and resellers |
 //! | every ticket, newest first | GSI `gsi_all`: `all_pk = TICKETS`, `created_key` | staff; one partition, fine at a support desk's rate of a few thousand tickets a day |
-//! | what is due, by kind, oldest first | GSI `gsi_due`: `due_kind`, `due_at` | sparse: only items that carry the two attributes (pending side effects now) |
+//! | what is due, by kind, oldest first | GSI `gsi_due`: `due_kind`, `due_at` | sparse: only items that carry the two attributes: pending side effects (`OUTBOX`) and tickets in proposed closure (`AUTO_CLOSE`, due at their auto-close time) |
 //!
 //! `created_key` is `<created instant, fixed width>#<reference, zero-padded>`: unique, and its
 //! order is the tickets' age, so "older than the last one shown" is a complete cursor.
@@ -67,6 +67,16 @@ impl From<serde_dynamo::Error> for StoreError {
     fn from(e: serde_dynamo::Error) -> Self {
         Self::Mapping(e.to_string())
     }
+}
+
+/// What saving a change can run into.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// Someone else changed the ticket since it was read.
+    #[error("the ticket changed since it was read")]
+    Conflict,
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// What creating a ticket can run into.
@@ -223,6 +233,85 @@ impl TicketStore {
                 Err(CreateError::Store(service(err)))
             }
         }
+    }
+
+    /// Writes a decided change in one transaction: the ticket's new state, only if the
+    /// ticket is still at the version the change was decided on, with its new messages,
+    /// history entries and pending side effects.
+    pub async fn save_change(
+        &self,
+        change: &crate::domain::lifecycle::Change,
+        effects: &[PendingEffect],
+    ) -> Result<(), SaveError> {
+        let expected = change.ticket.version - 1;
+        let ticket = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&TicketItem::new(&change.ticket))?))
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":expected", AttributeValue::N(expected.to_string()))
+            .build()
+            .map_err(|e| StoreError::Mapping(e.to_string()))?;
+        let mut writes = vec![TransactWriteItem::builder().put(ticket).build()];
+        for message in &change.messages {
+            writes.push(self.put(to_item(&message_item(message))?, false)?);
+        }
+        for entry in &change.history {
+            writes.push(self.put(to_item(&history_item(entry))?, false)?);
+        }
+        for effect in effects {
+            writes.push(self.put(to_item(&outbox_item(effect))?, false)?);
+        }
+
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
+            {
+                Err(SaveError::Conflict)
+            }
+            Err(err) => Err(SaveError::Store(service(err))),
+        }
+    }
+
+    /// References of tickets in proposed closure whose auto-close time has come, oldest
+    /// first. The index holds only tickets in proposed closure.
+    pub async fn due_auto_closes(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Reference>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi_due")
+            .key_condition_expression("#kind = :kind AND #due <= :now")
+            .expression_attribute_names("#kind", "due_kind")
+            .expression_attribute_names("#due", "due_at")
+            .expression_attribute_values(":kind", s(items::DUE_AUTO_CLOSE))
+            .expression_attribute_values(":now", s(items::instant_key(now)))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(service)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| {
+                Ok(serde_dynamo::from_item::<_, TicketItem>(item)?
+                    .ticket
+                    .reference)
+            })
+            .collect()
     }
 
     fn put(

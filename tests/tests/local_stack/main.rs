@@ -2,6 +2,8 @@
 //! API Gateway events of `events/`. Each test has its own table, schedule group and
 //! addresses. Run them through `tests/run.sh`, which starts the stack.
 
+mod closing;
+mod conversation;
 mod emails;
 mod idempotency;
 mod listing;
@@ -67,6 +69,23 @@ impl World {
         Answer::of(portal::api::tickets::list(&self.app, event.request()).await)
     }
 
+    pub async fn post(&self, event: &Event) -> Answer {
+        Answer::of(portal::api::changes::post_message(&self.app, event.request()).await)
+    }
+
+    pub async fn patch(&self, event: &Event) -> Answer {
+        Answer::of(portal::api::changes::update(&self.app, event.request()).await)
+    }
+
+    pub async fn closing(&self, event: &Event) -> Answer {
+        Answer::of(portal::api::changes::closing(&self.app, event.request()).await)
+    }
+
+    /// Moves the clock.
+    pub fn at(&self, text: &str) {
+        self.clock.set(instant(text));
+    }
+
     pub async fn messages(&self, event: &Event) -> Answer {
         Answer::of(portal::api::messages::list(&self.app, event.request()).await)
     }
@@ -119,6 +138,19 @@ pub fn customer_raise() -> (Event, String, String) {
         .with_claim("sub", &uuid::Uuid::new_v4().to_string())
         .edit_body(|b| b["cc"] = Value::from(vec![colleague.clone()]));
     (event, requester, colleague)
+}
+
+/// A customer-side event of `name` for the ticket, as the requester of `customer_raise`.
+pub fn as_requester(name: &str, raise: &Event, reference: u64) -> Event {
+    Event::load(name)
+        .with_claim("email", &raise.claim("email"))
+        .with_claim("sub", &raise.claim("sub"))
+        .with_reference(&reference.to_string())
+}
+
+/// A staff event of `name` for the ticket.
+pub fn as_staff(name: &str, reference: u64) -> Event {
+    Event::load(name).with_reference(&reference.to_string())
 }
 
 /// The field names of a 400 problem body.

@@ -1,0 +1,179 @@
+//! The routes that change a ticket after it is raised:
+//! `POST /tickets/{reference}/messages` (reply or internal note),
+//! `PATCH /tickets/{reference}` (staff: status, next action),
+//! `POST /tickets/{reference}/proposal` (staff: propose closure) and
+//! `POST /tickets/{reference}/close` (close).
+//!
+//! Each one loads the ticket, lets the domain decide, and writes the change only if the ticket
+//! is still at the version it read. When another writer got there first, the decision is made
+//! again on the fresh ticket, so two replies at the same instant both land; only if the
+//! ticket keeps changing is the caller told to try again (409).
+
+use chrono::{DateTime, Utc};
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use serde_json::json;
+use tracing::info;
+
+use super::problem::ApiError;
+use super::request;
+use super::views::{MessageView, TicketView};
+use crate::app::App;
+use crate::domain::identity::Caller;
+use crate::domain::lifecycle::{
+    self, Change, ClosingRequest, MessageRequest, Refusal, TicketUpdate,
+};
+use crate::domain::ticket::{Reference, Ticket};
+use crate::effects;
+use crate::store::SaveError;
+
+/// How many times a change is decided again after losing a race.
+const ATTEMPTS: usize = 5;
+
+/// `POST /tickets/{reference}/messages`.
+pub async fn post_message(app: &App, req: Request) -> Response<Body> {
+    super::respond(reply(app, &req).await)
+}
+
+/// `PATCH /tickets/{reference}`.
+pub async fn update(app: &App, req: Request) -> Response<Body> {
+    super::respond(update_ticket(app, &req).await)
+}
+
+/// `POST /tickets/{reference}/proposal` and `POST /tickets/{reference}/close`, told apart by
+/// the path.
+pub async fn closing(app: &App, req: Request) -> Response<Body> {
+    let proposal = req
+        .uri()
+        .path()
+        .trim_end_matches('/')
+        .ends_with("/proposal");
+    super::respond(close_or_propose(app, &req, proposal).await)
+}
+
+async fn reply(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = request::caller(req)?;
+    let reference = request::reference(req)?;
+    let body: MessageRequest = request::json(request::body_bytes(req)?)?;
+
+    let mut posted = None;
+    let ticket = apply(app, &caller, reference, |ticket, now| {
+        let change = lifecycle::post_message(ticket, &caller, body.clone(), now)?;
+        posted = change.messages.first().cloned();
+        Ok(Some(change))
+    })
+    .await?;
+    #[derive(Serialize)]
+    struct Posted {
+        message: Option<MessageView>,
+        ticket: TicketView,
+    }
+    let view = Posted {
+        message: posted.as_ref().and_then(|m| MessageView::of(m, &caller)),
+        ticket: TicketView::of(&ticket, &caller),
+    };
+    Ok(request::json_response(201, &view))
+}
+
+async fn update_ticket(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = request::caller(req)?;
+    let reference = request::reference(req)?;
+    let update: TicketUpdate = request::json(request::body_bytes(req)?)?;
+    let ticket = apply(app, &caller, reference, |ticket, now| {
+        lifecycle::update_ticket(ticket, &caller, update.clone(), now)
+    })
+    .await?;
+    Ok(request::json_response(
+        200,
+        &TicketView::of(&ticket, &caller),
+    ))
+}
+
+async fn close_or_propose(
+    app: &App,
+    req: &Request,
+    proposal: bool,
+) -> Result<Response<Body>, ApiError> {
+    let caller = request::caller(req)?;
+    let reference = request::reference(req)?;
+    let bytes = request::body_bytes_or_empty(req)?;
+    let body: ClosingRequest = if bytes.is_empty() {
+        ClosingRequest::default()
+    } else {
+        request::json(bytes)?
+    };
+    let ticket = apply(app, &caller, reference, |ticket, now| {
+        if proposal {
+            lifecycle::propose_closure(ticket, &caller, body.clone(), now).map(Some)
+        } else {
+            lifecycle::close(ticket, &caller, body.clone(), now)
+        }
+    })
+    .await?;
+    Ok(request::json_response(
+        200,
+        &TicketView::of(&ticket, &caller),
+    ))
+}
+
+/// Loads the ticket the caller may see, decides, and saves; again on a lost race. Returns
+/// the ticket as it now stands (unchanged when the decision was to change nothing).
+async fn apply(
+    app: &App,
+    caller: &Caller,
+    reference: Reference,
+    mut decide: impl FnMut(&Ticket, DateTime<Utc>) -> Result<Option<Change>, Refusal>,
+) -> Result<Ticket, ApiError> {
+    for attempt in 1..=ATTEMPTS {
+        let ticket = super::visible_ticket(app, caller, reference).await?;
+        let now = app.clock.now();
+        let Some(change) = decide(&ticket, now).map_err(|r| refusal(r, reference))? else {
+            return Ok(ticket);
+        };
+        let pending = effects::for_change(app, &change, now).map_err(ApiError::internal)?;
+        match app.store.save_change(&change, &pending).await {
+            Ok(()) => {
+                info!(reference, version = change.ticket.version, "ticket changed");
+                effects::deliver_now(app, &pending).await;
+                return Ok(change.ticket);
+            }
+            Err(SaveError::Conflict) => {
+                info!(
+                    reference,
+                    attempt, "lost a race to another writer; deciding again"
+                );
+            }
+            Err(SaveError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Conflict {
+        code: "concurrent_update",
+        message: format!("ticket {reference} is being changed by others; try again"),
+        extra: json!({}),
+    })
+}
+
+/// The API's answer to a refusal of the domain.
+pub fn refusal(refusal: Refusal, reference: Reference) -> ApiError {
+    match refusal {
+        Refusal::Invalid(errors) => ApiError::Validation(errors),
+        Refusal::Forbidden(message) => ApiError::Forbidden(message),
+        Refusal::Closed => ApiError::Conflict {
+            code: "ticket_closed",
+            message: format!(
+                "ticket {reference} is closed and takes no more changes; raise a new ticket with \"follows_up\": {reference}"
+            ),
+            extra: json!({ "current_status": "closed", "follows_up": reference }),
+        },
+        Refusal::IllegalTransition { from, to } => ApiError::Conflict {
+            code: "illegal_transition",
+            message: format!(
+                "the status cannot change from {} to {}; it is {}",
+                from.label(Default::default()),
+                to.label(Default::default()),
+                from.label(Default::default())
+            ),
+            extra: json!({ "current_status": from, "requested_status": to }),
+        },
+    }
+}

@@ -1,0 +1,588 @@
+//! How a ticket moves once raised: messages and whose turn it is, staff status changes with
+//! their legal transitions, proposing closure, closing (by the customer, by support, or by
+//! itself seven days after a proposal), and a customer's answer reopening a proposal.
+//!
+//! Each decision takes the ticket as read and returns the change to write: the ticket's new
+//! state, the messages and history entries to add, what people must be told, and what
+//! happens to the auto-close schedule. Pure code: the clock is passed in.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+
+use super::identity::{Caller, Role};
+use super::raise::{FieldError, MAX_COMMENTS_CHARS};
+use super::text;
+use super::ticket::{
+    ClockKind, ClockState, ClosedBy, Closure, HistoryEntry, HistoryEvent, Message,
+    MessageVisibility, NextAction, Person, ProposedClosure, Stage, Status, Ticket,
+};
+
+/// A proposed closure becomes a closure this long after the proposal: seven calendar days,
+/// counted as 168 hours from the instant of the proposal.
+pub const AUTO_CLOSE_AFTER: Duration = Duration::days(7);
+
+/// The body of `POST /tickets/{reference}/messages`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageRequest {
+    pub body: Option<String>,
+    /// `public` (default) or, for staff, `internal`.
+    #[serde(default)]
+    pub visibility: Option<MessageVisibility>,
+    /// Staff: the message asks the customer something, so it becomes the customer's turn.
+    #[serde(default)]
+    pub asks_customer: bool,
+    /// Staff: sets whose turn it is, whatever the message.
+    pub next_action: Option<NextAction>,
+}
+
+/// The body of `PATCH /tickets/{reference}` (staff).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketUpdate {
+    pub status: Option<Status>,
+    pub next_action: Option<NextAction>,
+    pub comment: Option<String>,
+}
+
+/// The body of `POST /tickets/{reference}/proposal` and `/close`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosingRequest {
+    pub comment: Option<String>,
+}
+
+/// Why a change is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// 400: bad fields.
+    Invalid(Vec<FieldError>),
+    /// 403: the caller's role may not do this.
+    Forbidden(String),
+    /// 409: the ticket is closed; a follow-up is a new ticket.
+    Closed,
+    /// 409: the status cannot go from `from` to `to`.
+    IllegalTransition { from: Status, to: Status },
+}
+
+/// What the people on the ticket must be told about a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A message was posted (internal notes are never announced to the customer side).
+    MessagePosted {
+        message: Message,
+        reopened: bool,
+    },
+    StatusChanged {
+        from: Status,
+        to: Status,
+        comment: Option<String>,
+    },
+    ClosureProposed {
+        comment: String,
+    },
+    Closed {
+        by: ClosedBy,
+    },
+}
+
+/// What becomes of the ticket's one-time schedules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleChange {
+    /// Create, or move, the auto-close schedule.
+    SetAutoClose(DateTime<Utc>),
+    /// Remove the auto-close schedule.
+    CancelAutoClose,
+    /// Remove an SLA clock's schedule (the clock was met).
+    CancelClock(ClockKind),
+}
+
+/// A decided change, ready to be written in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The ticket's new state; its version is one more than the version read.
+    pub ticket: Ticket,
+    pub messages: Vec<Message>,
+    pub history: Vec<HistoryEntry>,
+    pub notices: Vec<Notice>,
+    pub schedules: Vec<ScheduleChange>,
+}
+
+impl Change {
+    fn new(ticket: &Ticket, now: DateTime<Utc>) -> Self {
+        let mut next = ticket.clone();
+        next.version += 1;
+        next.updated_at = now;
+        Self {
+            ticket: next,
+            messages: Vec::new(),
+            history: Vec::new(),
+            notices: Vec::new(),
+            schedules: Vec::new(),
+        }
+    }
+
+    fn record(&mut self, actor: &Actor, now: DateTime<Utc>, event: HistoryEvent) {
+        self.history.push(HistoryEntry {
+            id: uuid::Uuid::now_v7().to_string(),
+            reference: self.ticket.reference,
+            at: now,
+            actor: actor.person.clone(),
+            actor_role: actor.role,
+            event,
+        });
+    }
+
+    fn set_next_action(&mut self, actor: &Actor, now: DateTime<Utc>, to: NextAction) {
+        let from = self.ticket.next_action;
+        if from != to {
+            self.ticket.next_action = to;
+            self.record(actor, now, HistoryEvent::NextActionChanged { from, to });
+        }
+    }
+}
+
+/// Who acts: a person with a role, or the system itself.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub person: Person,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn of(caller: &Caller) -> Self {
+        Self {
+            person: Person::from_caller(caller),
+            role: caller.role,
+        }
+    }
+
+    fn is_staff(&self) -> bool {
+        self.role.is_staff()
+    }
+}
+
+fn field(field: &str, code: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal::Invalid(vec![FieldError {
+        field: field.to_owned(),
+        code,
+        message: message.into(),
+    }])
+}
+
+/// Checks and normalises free text (a message or a comment).
+fn clean_text(name: &str, value: Option<&str>, required: bool) -> Result<Option<String>, Refusal> {
+    let Some(value) = value.map(str::trim).filter(|v| !text::is_blank(v)) else {
+        return if required {
+            Err(field(name, "required", format!("`{name}` cannot be empty")))
+        } else {
+            Ok(None)
+        };
+    };
+    if text::has_stray_controls(value) {
+        return Err(field(
+            name,
+            "control_character",
+            format!("`{name}` holds a control character"),
+        ));
+    }
+    let value = text::nfc(&value.replace("\r\n", "\n"));
+    if value.chars().count() > MAX_COMMENTS_CHARS {
+        return Err(field(
+            name,
+            "too_long",
+            format!(
+                "`{name}` is at most {MAX_COMMENTS_CHARS} characters; attach longer text as a file"
+            ),
+        ));
+    }
+    Ok(Some(value))
+}
+
+/// Someone writes on the ticket. A customer-side message makes it support's turn and, during
+/// a proposed closure, reopens the ticket; a staff message that asks something makes it the
+/// customer's turn; the first public staff reply is the first response. A closed ticket takes
+/// no message.
+pub fn post_message(
+    ticket: &Ticket,
+    caller: &Caller,
+    request: MessageRequest,
+    now: DateTime<Utc>,
+) -> Result<Change, Refusal> {
+    let actor = Actor::of(caller);
+    let visibility = request.visibility.unwrap_or(MessageVisibility::Public);
+    if !actor.is_staff() {
+        if visibility == MessageVisibility::Internal {
+            return Err(Refusal::Forbidden(
+                "only support staff write internal notes".into(),
+            ));
+        }
+        if request.asks_customer || request.next_action.is_some() {
+            return Err(field(
+                if request.asks_customer {
+                    "asks_customer"
+                } else {
+                    "next_action"
+                },
+                "not_allowed",
+                "only support staff set whose turn it is",
+            ));
+        }
+    }
+    let body = clean_text("body", request.body.as_deref(), true)?.unwrap_or_default();
+    if ticket.status == Status::Closed {
+        return Err(Refusal::Closed);
+    }
+
+    let mut change = Change::new(ticket, now);
+    let message = Message {
+        id: uuid::Uuid::now_v7().to_string(),
+        reference: ticket.reference,
+        author: actor.person.clone(),
+        author_role: actor.role,
+        visibility,
+        body,
+        created_at: now,
+    };
+    change.record(
+        &actor,
+        now,
+        HistoryEvent::MessagePosted {
+            message_id: message.id.clone(),
+            visibility,
+        },
+    );
+
+    let public = visibility == MessageVisibility::Public;
+    let mut reopened = false;
+    if !actor.is_staff() {
+        if let Some(closure) = change.ticket.closure.take() {
+            reopen(&mut change, &actor, now, closure.previous_stage);
+            reopened = true;
+        }
+        change.set_next_action(&actor, now, NextAction::Support);
+    } else {
+        if public && change.ticket.first_response_at.is_none() {
+            change.ticket.first_response_at = Some(now);
+            change.record(&actor, now, HistoryEvent::FirstResponse);
+            meet_clock(&mut change, ClockKind::Triage);
+        }
+        let turn = match (request.next_action, public && request.asks_customer) {
+            (Some(explicit), _) => Some(explicit),
+            (None, true) => Some(NextAction::Customer),
+            (None, false) => None,
+        };
+        if let Some(turn) = turn {
+            change.set_next_action(&actor, now, turn);
+        }
+    }
+
+    if public {
+        change.notices.push(Notice::MessagePosted {
+            message: message.clone(),
+            reopened,
+        });
+    }
+    change.messages.push(message);
+    Ok(change)
+}
+
+/// A running clock is met; its schedule goes.
+fn meet_clock(change: &mut Change, kind: ClockKind) {
+    if let Some(clock) = change
+        .ticket
+        .clocks
+        .iter_mut()
+        .find(|c| c.kind == kind && matches!(c.state, ClockState::Running | ClockState::Paused))
+    {
+        clock.state = ClockState::Met;
+        change.schedules.push(ScheduleChange::CancelClock(kind));
+    }
+}
+
+/// Back to work after a proposal: status open, the stage it had, no auto-close.
+fn reopen(change: &mut Change, actor: &Actor, now: DateTime<Utc>, stage: Stage) {
+    let from = change.ticket.status;
+    change.ticket.status = Status::Open;
+    change.ticket.stage = stage;
+    change.ticket.closure = None;
+    change.schedules.push(ScheduleChange::CancelAutoClose);
+    change.record(actor, now, HistoryEvent::Reopened { stage });
+    change.record(
+        actor,
+        now,
+        HistoryEvent::StatusChanged {
+            from,
+            to: Status::Open,
+            comment: None,
+        },
+    );
+}
+
+/// The status changes staff make by hand. Proposing closure and closing have their own
+/// operations; a closed ticket stays closed.
+pub fn legal_transition(from: Status, to: Status) -> bool {
+    use Status::*;
+    matches!(
+        (from, to),
+        (Open, ReverificationApproved)
+            | (Open, HardToTune)
+            | (ReverificationApproved, Open)
+            | (ReverificationApproved, HardToTune)
+            | (HardToTune, Open)
+            | (HardToTune, ReverificationApproved)
+            | (ProposedClosure, Open)
+    )
+}
+
+/// Staff change the status and/or whose turn it is. Setting what is already set changes
+/// nothing (`Ok(None)`).
+pub fn update_ticket(
+    ticket: &Ticket,
+    caller: &Caller,
+    update: TicketUpdate,
+    now: DateTime<Utc>,
+) -> Result<Option<Change>, Refusal> {
+    let actor = Actor::of(caller);
+    if !actor.is_staff() {
+        return Err(Refusal::Forbidden(
+            "only support staff change a ticket's status".into(),
+        ));
+    }
+    if update.status.is_none() && update.next_action.is_none() {
+        return Err(field(
+            "status",
+            "required",
+            "give a `status`, a `next_action`, or both",
+        ));
+    }
+    if matches!(
+        update.status,
+        Some(Status::Closed | Status::ProposedClosure)
+    ) {
+        return Err(field(
+            "status",
+            "use_closing",
+            "propose closure with POST /tickets/{reference}/proposal and close with POST /tickets/{reference}/close",
+        ));
+    }
+    let comment = clean_text("comment", update.comment.as_deref(), false)?;
+    if ticket.status == Status::Closed {
+        return Err(Refusal::Closed);
+    }
+
+    let mut change = Change::new(ticket, now);
+    if let Some(to) = update.status.filter(|to| *to != ticket.status) {
+        if !legal_transition(ticket.status, to) {
+            return Err(Refusal::IllegalTransition {
+                from: ticket.status,
+                to,
+            });
+        }
+        if ticket.status == Status::ProposedClosure {
+            // Withdrawing a proposal: back to the stage it came from.
+            let stage = ticket
+                .closure
+                .as_ref()
+                .map_or(Stage::FirstLine, |c| c.previous_stage);
+            change.ticket.stage = stage;
+            change.ticket.closure = None;
+            change.schedules.push(ScheduleChange::CancelAutoClose);
+        }
+        change.ticket.status = to;
+        change.record(
+            &actor,
+            now,
+            HistoryEvent::StatusChanged {
+                from: ticket.status,
+                to,
+                comment: comment.clone(),
+            },
+        );
+        change.notices.push(Notice::StatusChanged {
+            from: ticket.status,
+            to,
+            comment,
+        });
+    }
+    if let Some(turn) = update.next_action {
+        change.set_next_action(&actor, now, turn);
+    }
+    Ok((!change.history.is_empty()).then_some(change))
+}
+
+/// Staff believe it is solved: the customer is asked to confirm, and the ticket closes by
+/// itself seven days later unless the customer answers. Proposing again restarts the seven
+/// days.
+pub fn propose_closure(
+    ticket: &Ticket,
+    caller: &Caller,
+    request: ClosingRequest,
+    now: DateTime<Utc>,
+) -> Result<Change, Refusal> {
+    let actor = Actor::of(caller);
+    if !actor.is_staff() {
+        return Err(Refusal::Forbidden(
+            "only support staff propose closure".into(),
+        ));
+    }
+    let comment = clean_text("comment", request.comment.as_deref(), true)?.unwrap_or_default();
+    if ticket.status == Status::Closed {
+        return Err(Refusal::Closed);
+    }
+
+    let mut change = Change::new(ticket, now);
+    let previous_stage = ticket
+        .closure
+        .as_ref()
+        .map_or(ticket.stage, |c| c.previous_stage);
+    let auto_close_at = now + AUTO_CLOSE_AFTER;
+    change.ticket.closure = Some(ProposedClosure {
+        proposed_at: now,
+        proposed_by: actor.person.clone(),
+        auto_close_at,
+        previous_stage,
+    });
+    if ticket.status != Status::ProposedClosure {
+        change.record(
+            &actor,
+            now,
+            HistoryEvent::StatusChanged {
+                from: ticket.status,
+                to: Status::ProposedClosure,
+                comment: None,
+            },
+        );
+    }
+    change.ticket.status = Status::ProposedClosure;
+    change.ticket.stage = Stage::ProposedClosure;
+    change.record(&actor, now, HistoryEvent::ClosureProposed { auto_close_at });
+    change.set_next_action(&actor, now, NextAction::Customer);
+
+    // The proposal's comment is a public message of the conversation.
+    let message = Message {
+        id: uuid::Uuid::now_v7().to_string(),
+        reference: ticket.reference,
+        author: actor.person.clone(),
+        author_role: actor.role,
+        visibility: MessageVisibility::Public,
+        body: comment.clone(),
+        created_at: now,
+    };
+    if change.ticket.first_response_at.is_none() {
+        change.ticket.first_response_at = Some(now);
+        change.record(&actor, now, HistoryEvent::FirstResponse);
+        meet_clock(&mut change, ClockKind::Triage);
+    }
+    change.messages.push(message);
+    change.notices.push(Notice::ClosureProposed { comment });
+    change
+        .schedules
+        .push(ScheduleChange::SetAutoClose(auto_close_at));
+    Ok(change)
+}
+
+/// Someone closes the ticket: the customer side at any time, or support. Closing a closed
+/// ticket changes nothing (`Ok(None)`), so nothing is sent twice.
+pub fn close(
+    ticket: &Ticket,
+    caller: &Caller,
+    request: ClosingRequest,
+    now: DateTime<Utc>,
+) -> Result<Option<Change>, Refusal> {
+    let actor = Actor::of(caller);
+    let comment = clean_text("comment", request.comment.as_deref(), false)?;
+    if ticket.status == Status::Closed {
+        return Ok(None);
+    }
+    let by = if actor.is_staff() {
+        ClosedBy::Support
+    } else {
+        ClosedBy::Customer
+    };
+    let mut change = Change::new(ticket, now);
+    if let Some(comment) = comment {
+        let message = Message {
+            id: uuid::Uuid::now_v7().to_string(),
+            reference: ticket.reference,
+            author: actor.person.clone(),
+            author_role: actor.role,
+            visibility: MessageVisibility::Public,
+            body: comment,
+            created_at: now,
+        };
+        change.record(
+            &actor,
+            now,
+            HistoryEvent::MessagePosted {
+                message_id: message.id.clone(),
+                visibility: MessageVisibility::Public,
+            },
+        );
+        change.messages.push(message);
+    }
+    finish(&mut change, &actor, now, by, Some(actor.person.clone()));
+    Ok(Some(change))
+}
+
+/// The seven days have passed with no answer: the ticket closes by itself. Anything else (a
+/// reply came, the proposal was renewed, it is already closed, the time has not come) means
+/// there is nothing to do, so a late or repeated delivery changes nothing.
+pub fn auto_close(ticket: &Ticket, now: DateTime<Utc>) -> Option<Change> {
+    let due = ticket.closure.as_ref()?.auto_close_at;
+    if ticket.status != Status::ProposedClosure || due > now {
+        return None;
+    }
+    let system = Actor {
+        person: Person {
+            user_id: None,
+            email: String::new(),
+            name: "automatic closure".to_owned(),
+            language: Default::default(),
+        },
+        role: Role::FirstLine,
+    };
+    let mut change = Change::new(ticket, now);
+    finish(&mut change, &system, now, ClosedBy::Automatic, None);
+    Some(change)
+}
+
+fn finish(
+    change: &mut Change,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    by: ClosedBy,
+    person: Option<Person>,
+) {
+    let from = change.ticket.status;
+    let had_proposal = change.ticket.closure.take().is_some();
+    change.ticket.status = Status::Closed;
+    change.ticket.stage = Stage::Closed;
+    change.ticket.closed = Some(Closure {
+        by,
+        person,
+        at: now,
+    });
+    for clock in &mut change.ticket.clocks {
+        if matches!(clock.state, ClockState::Running | ClockState::Paused) {
+            clock.state = ClockState::Stopped;
+            change
+                .schedules
+                .push(ScheduleChange::CancelClock(clock.kind));
+        }
+    }
+    if had_proposal {
+        change.schedules.push(ScheduleChange::CancelAutoClose);
+    }
+    change.record(
+        actor,
+        now,
+        HistoryEvent::StatusChanged {
+            from,
+            to: Status::Closed,
+            comment: None,
+        },
+    );
+    change.record(actor, now, HistoryEvent::Closed { by });
+    change.notices.push(Notice::Closed { by });
+}

@@ -1,0 +1,228 @@
+//! The main job, on the local AWS stack: Élodie, a store manager in Lyon, raises a ticket in
+//! French about missing counts on one counter, with a colleague in copy; support answers, she
+//! answers back, support proposes closure, and seven days later the auto-close schedule fires.
+//! Each request is an API Gateway event from `events/`, handled by the real handler; the
+//! auto-close is fired with the very input its schedule carries, the clock moved forward.
+//! Everything printed is read back from the stack: the stored items, the e-mails as SES
+//! received them, and the schedules.
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::Duration;
+use portal::api::raise;
+use portal::auto_close::{self, AutoCloseInput};
+use portal::effects::sla_schedule_name;
+use portal::ports::{Clock, ManualClock, SystemClock};
+use portal_tests::events::{Answer, Event};
+use portal_tests::{LocalStack, Names};
+use serde_json::Value;
+
+fn heading(title: &str) {
+    println!(
+        "\n=== {title} {}",
+        "=".repeat(70usize.saturating_sub(title.len()))
+    );
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+#[tokio::main]
+async fn main() {
+    let stack = LocalStack::connect().await;
+    let names = Names::unique();
+    stack.provision(&names, true).await;
+    let clock = Arc::new(ManualClock::new(SystemClock.now()));
+    let app = stack.app(&names, clock.clone());
+    println!(
+        "table {}, schedule group {}, sender {}, support inbox {}",
+        names.table,
+        names.schedule_group,
+        names.mail_from(),
+        names.support_inbox
+    );
+
+    heading("POST /tickets (events/raise-ticket.customer.json)");
+    let event = Event::load("raise-ticket.customer");
+    println!("{}", pretty(&event.body()));
+    let answer = Answer::of(raise::handle(&app, event.request()).await);
+    heading(&format!("API response: {}", answer.status));
+    if let Some(location) = answer.headers.get("location") {
+        println!("location: {}", location.to_str().unwrap_or_default());
+    }
+    println!("{}", pretty(&answer.body));
+    let Some(reference) = answer.body["reference"].as_u64() else {
+        eprintln!("the raise did not succeed");
+        std::process::exit(1);
+    };
+
+    heading("Stored in DynamoDB (every item of the ticket's partition)");
+    let items = stack
+        .clients
+        .dynamodb
+        .query()
+        .table_name(&names.table)
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", "pk")
+        .expression_attribute_values(":pk", AttributeValue::S(format!("TICKET#{reference}")))
+        .send()
+        .await
+        .expect("query the ticket's items")
+        .items
+        .unwrap_or_default();
+    for item in items {
+        let value: Value = serde_dynamo::from_item(item).expect("item as JSON");
+        println!("--- {}", value["sk"].as_str().unwrap_or_default());
+        println!("{}", pretty(&value));
+    }
+
+    let mut seen = print_emails(
+        &stack,
+        0,
+        "E-mails of the raise, as SES received them (read back from moto)",
+    );
+
+    heading("EventBridge Scheduler: the triage deadline");
+    let name = sla_schedule_name(reference, portal::domain::ticket::ClockKind::Triage);
+    let schedule = stack
+        .clients
+        .scheduler
+        .get_schedule()
+        .name(&name)
+        .group_name(&names.schedule_group)
+        .send()
+        .await
+        .expect("the triage schedule exists");
+    println!("name:                   {name}");
+    println!(
+        "group:                  {}",
+        schedule.group_name().unwrap_or_default()
+    );
+    println!(
+        "expression:             {}",
+        schedule.schedule_expression().unwrap_or_default()
+    );
+    println!(
+        "time zone:              {}",
+        schedule.schedule_expression_timezone().unwrap_or_default()
+    );
+    println!(
+        "after completion:       {}",
+        schedule
+            .action_after_completion()
+            .map(|a| a.as_str())
+            .unwrap_or_default()
+    );
+    if let Some(target) = schedule.target() {
+        println!("target:                 {}", target.arn());
+        println!("role:                   {}", target.role_arn());
+        println!(
+            "input:                  {}",
+            target.input().unwrap_or_default()
+        );
+    }
+
+    let reference_text = reference.to_string();
+    let staff = |name: &str| Event::load(name).with_reference(&reference_text);
+    let customer = |name: &str| Event::load(name).with_reference(&reference_text);
+
+    clock.set(clock.now() + Duration::hours(1));
+    step(
+        &app,
+        "Support answers and asks a question (events/post-message.staff.json)",
+        portal::api::changes::post_message(&app, staff("post-message.staff").request()).await,
+    );
+    seen = print_emails(&stack, seen, "E-mails of the answer");
+
+    clock.set(clock.now() + Duration::hours(2));
+    step(
+        &app,
+        "Élodie answers (events/post-message.customer.json)",
+        portal::api::changes::post_message(&app, customer("post-message.customer").request()).await,
+    );
+    seen = print_emails(&stack, seen, "E-mails of her answer");
+
+    clock.set(clock.now() + Duration::days(1));
+    step(
+        &app,
+        "Support proposes closure (events/propose-closure.staff.json)",
+        portal::api::changes::closing(&app, staff("propose-closure.staff").request()).await,
+    );
+    seen = print_emails(&stack, seen, "E-mails of the proposal");
+
+    heading("EventBridge Scheduler: the auto-close");
+    let schedule = stack
+        .clients
+        .scheduler
+        .get_schedule()
+        .name(portal::effects::auto_close_schedule_name(reference))
+        .group_name(&names.schedule_group)
+        .send()
+        .await
+        .expect("the auto-close schedule exists");
+    println!(
+        "expression:             {}",
+        schedule.schedule_expression().unwrap_or_default()
+    );
+    let input = schedule
+        .target()
+        .and_then(|t| t.input())
+        .unwrap_or_default()
+        .to_owned();
+    println!("input:                  {input}");
+
+    clock.set(clock.now() + Duration::days(7) + Duration::minutes(1));
+    heading(&format!(
+        "Seven days later ({}): the schedule fires with that input",
+        clock.now()
+    ));
+    let input: AutoCloseInput = serde_json::from_str(&input).expect("the schedule's input");
+    let report = auto_close::handle(&app, input, 100)
+        .await
+        .expect("auto-close");
+    println!(
+        "{}",
+        pretty(&serde_json::to_value(report).unwrap_or_default())
+    );
+    let ticket =
+        Answer::of(portal::api::tickets::get(&app, staff("get-ticket.staff").request()).await);
+    println!("{}", pretty(&ticket.body));
+    print_emails(&stack, seen, "E-mails of the automatic closure");
+}
+
+/// Prints a handler's answer under a heading.
+fn step(_app: &portal::App, title: &str, response: lambda_http::Response<lambda_http::Body>) {
+    heading(title);
+    let answer = Answer::of(response);
+    println!("status {}", answer.status);
+    println!("{}", pretty(&answer.body));
+}
+
+/// Prints the e-mails SES received after the first `seen`; returns how many there are now.
+fn print_emails(stack: &LocalStack, seen: usize, title: &str) -> usize {
+    heading(title);
+    let all = stack.sent_emails();
+    for email in &all[seen.min(all.len())..] {
+        println!(
+            "--- envelope to: {}",
+            email.envelope_recipients().join(", ")
+        );
+        for header in [
+            "From",
+            "To",
+            "Subject",
+            "Auto-Submitted",
+            "X-Auto-Response-Suppress",
+        ] {
+            for line in email.header_lines(header) {
+                println!("{line}");
+            }
+        }
+        println!("decoded subject: {}", email.subject());
+        println!();
+        println!("{}", email.text());
+    }
+    all.len()
+}
