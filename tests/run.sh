@@ -14,7 +14,8 @@ echo "==> building the tests"
 cargo test --workspace --no-run --quiet
 stack_start
 echo "==> unit and integration tests"
-cargo test --workspace
+# The functions' error logs (a 500's cause) are shown, nothing else.
+PORTAL_TEST_LOG=1 RUST_LOG="${RUST_LOG:-error}" cargo test --workspace
 stack_stop
 echo "==> template lint"
 bash "$STACK_ROOT/tests/lint-template.sh"

@@ -38,7 +38,7 @@ pub async fn close_if_due(app: &App, reference: Reference) -> Result<bool, Store
             return Ok(false);
         };
         let now = app.clock.now();
-        let Some(change) = lifecycle::auto_close(&ticket, now) else {
+        let Some(change) = lifecycle::auto_close(&ticket, &app.config.calendar, now) else {
             info!(reference, status = ?ticket.status, "auto-close: nothing to do");
             return Ok(false);
         };

@@ -7,7 +7,7 @@ use serde::Serialize;
 use tracing::{info, warn};
 
 use crate::app::App;
-use crate::domain::ticket::{ClockKind, Reference, SlaClock};
+use crate::domain::ticket::{ClockKind, Reference};
 use crate::ports::{OneTimeSchedule, OutgoingEmail};
 use crate::store::{PendingEffect, PendingEffectKind, StoreError};
 
@@ -29,17 +29,22 @@ pub fn sla_schedule_name(reference: Reference, clock: ClockKind) -> String {
 }
 
 /// The one-time schedule that fires when a clock falls due.
-pub fn sla_schedule(app: &App, reference: Reference, clock: &SlaClock) -> OneTimeSchedule {
+pub fn sla_schedule(
+    app: &App,
+    reference: Reference,
+    clock: ClockKind,
+    due_at: DateTime<Utc>,
+) -> OneTimeSchedule {
     let event = SlaDeadlineEvent {
         kind: "sla_deadline".to_owned(),
         reference,
-        clock: clock.kind,
-        due_at: clock.due_at,
+        clock,
+        due_at,
     };
     OneTimeSchedule {
-        name: sla_schedule_name(reference, clock.kind),
+        name: sla_schedule_name(reference, clock),
         group: app.config.schedule_group.clone(),
-        at: clock.due_at,
+        at: due_at,
         target_arn: app.config.sla_function_arn.clone(),
         role_arn: app.config.scheduler_role_arn.clone(),
         input: serde_json::to_string(&event).unwrap_or_default(),
@@ -97,6 +102,9 @@ pub fn for_change(
                 group: group.clone(),
                 name: auto_close_schedule_name(reference),
             },
+            ScheduleChange::SetClock(kind, due) => {
+                PendingEffectKind::Schedule(sla_schedule(app, reference, *kind, *due))
+            }
             ScheduleChange::CancelClock(kind) => PendingEffectKind::CancelSchedule {
                 group: group.clone(),
                 name: sla_schedule_name(reference, *kind),

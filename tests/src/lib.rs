@@ -220,13 +220,25 @@ impl LocalStack {
         App::new(self.config(names), &self.clients, clock).expect("templates load")
     }
 
+    /// moto's whole state. moto serialises it while other tests write to it, and now and
+    /// then fails doing so; a second read then succeeds.
+    fn moto_state(&self) -> serde_json::Value {
+        let url = format!("{}/moto-api/data.json", self.endpoint);
+        let mut last_error = String::new();
+        for _ in 0..10 {
+            match ureq::get(&url).call().map(|r| r.into_json::<serde_json::Value>()) {
+                Ok(Ok(data)) => return data,
+                Ok(Err(e)) => last_error = e.to_string(),
+                Err(e) => last_error = e.to_string(),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("could not read moto's state: {last_error}");
+    }
+
     /// Every e-mail SES has accepted so far, as moto recorded it.
     pub fn sent_emails(&self) -> Vec<SentEmail> {
-        let data: serde_json::Value = ureq::get(&format!("{}/moto-api/data.json", self.endpoint))
-            .call()
-            .expect("read moto's state")
-            .into_json()
-            .expect("moto's state is JSON");
+        let data = self.moto_state();
         data["ses"]["RawMessage"]
             .as_array()
             .map(|messages| {

@@ -58,7 +58,7 @@ async fn reply(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
 
     let mut posted = None;
     let ticket = apply(app, &caller, reference, |ticket, now| {
-        let change = lifecycle::post_message(ticket, &caller, body.clone(), now)?;
+        let change = lifecycle::post_message(ticket, &caller, body.clone(), &app.config.calendar, now)?;
         posted = change.messages.first().cloned();
         Ok(Some(change))
     })
@@ -80,7 +80,7 @@ async fn update_ticket(app: &App, req: &Request) -> Result<Response<Body>, ApiEr
     let reference = request::reference(req)?;
     let update: TicketUpdate = request::json(request::body_bytes(req)?)?;
     let ticket = apply(app, &caller, reference, |ticket, now| {
-        lifecycle::update_ticket(ticket, &caller, update.clone(), now)
+        lifecycle::update_ticket(ticket, &caller, update.clone(), &app.config.calendar, now)
     })
     .await?;
     Ok(request::json_response(
@@ -104,9 +104,10 @@ async fn close_or_propose(
     };
     let ticket = apply(app, &caller, reference, |ticket, now| {
         if proposal {
-            lifecycle::propose_closure(ticket, &caller, body.clone(), now).map(Some)
+            lifecycle::propose_closure(ticket, &caller, body.clone(), &app.config.calendar, now)
+                .map(Some)
         } else {
-            lifecycle::close(ticket, &caller, body.clone(), now)
+            lifecycle::close(ticket, &caller, body.clone(), &app.config.calendar, now)
         }
     })
     .await?;

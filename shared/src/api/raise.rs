@@ -15,7 +15,6 @@ use super::request;
 use super::views::TicketView;
 use crate::app::App;
 use crate::domain::raise::{FieldError, RaiseRefusal, RaiseRequest};
-use crate::domain::ticket::ClockKind;
 use crate::effects;
 use crate::mail;
 use crate::store::{CreateError, IdempotencyClaim};
@@ -78,11 +77,12 @@ async fn raise(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         &raised.opening_message,
     )
     .map_err(ApiError::internal)?;
+    // One schedule per running clock, at its deadline.
     let schedules = raised
         .ticket
-        .clock(ClockKind::Triage)
-        .map(|clock| effects::sla_schedule(app, reference, clock))
-        .into_iter()
+        .clocks
+        .iter()
+        .filter_map(|clock| Some(effects::sla_schedule(app, reference, clock.kind, clock.due_at?)))
         .collect();
     let pending = effects::pending(reference, now, emails, schedules);
 

@@ -100,7 +100,7 @@ impl TicketView {
             auto_close_at: ticket.closure.as_ref().map(|c| c.auto_close_at),
             closed_by: ticket.closed.as_ref().map(|c| c.by),
             closed_at: ticket.closed.as_ref().map(|c| c.at),
-            sla_due_at: ticket.clock(ClockKind::Category).map(|c| c.due_at),
+            sla_due_at: ticket.clock(ClockKind::Category).and_then(|c| c.due_at),
             created_at: ticket.created_at,
             updated_at: ticket.updated_at,
             staff: caller.role.is_staff().then(|| StaffTicketDetails {

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
+use super::calendar::WorkingCalendar;
 use super::identity::{Caller, Role};
 use super::raise::{FieldError, MAX_COMMENTS_CHARS};
 use super::text;
@@ -93,7 +94,9 @@ pub enum ScheduleChange {
     SetAutoClose(DateTime<Utc>),
     /// Remove the auto-close schedule.
     CancelAutoClose,
-    /// Remove an SLA clock's schedule (the clock was met).
+    /// Create, or move, an SLA clock's schedule to its deadline.
+    SetClock(ClockKind, DateTime<Utc>),
+    /// Remove an SLA clock's schedule (met, paused, breached or stopped).
     CancelClock(ClockKind),
 }
 
@@ -106,6 +109,8 @@ pub struct Change {
     pub history: Vec<HistoryEntry>,
     pub notices: Vec<Notice>,
     pub schedules: Vec<ScheduleChange>,
+    /// The clocks as they were read, so that storage updates only those that changed.
+    pub clocks_before: Vec<crate::domain::sla::SlaClock>,
 }
 
 impl Change {
@@ -119,6 +124,7 @@ impl Change {
             history: Vec::new(),
             notices: Vec::new(),
             schedules: Vec::new(),
+            clocks_before: ticket.clocks.clone(),
         }
     }
 
@@ -131,6 +137,60 @@ impl Change {
             actor_role: actor.role,
             event,
         });
+    }
+
+    /// Completes a change: clocks pause while the customer has the turn or closure is
+    /// proposed and run otherwise; every clock that changed is written to the history; and
+    /// each clock's schedule follows its deadline (set or moved while it runs, removed when
+    /// it stops running).
+    fn done(
+        mut self,
+        before: &Ticket,
+        actor: &Actor,
+        calendar: &WorkingCalendar,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let counting = self.ticket.next_action == NextAction::Support
+            && !matches!(self.ticket.status, Status::ProposedClosure | Status::Closed);
+        for clock in &mut self.ticket.clocks {
+            if counting {
+                clock.resume(calendar, now);
+            } else {
+                clock.pause(calendar, now);
+            }
+        }
+
+        let mut events = Vec::new();
+        for clock in &self.ticket.clocks {
+            let old = before.clocks.iter().find(|c| c.kind == clock.kind);
+            let was_running = old.is_some_and(|c| c.state == ClockState::Running);
+            let running = clock.state == ClockState::Running;
+            match (running, clock.due_at) {
+                (true, Some(due)) if old.map(|c| c.due_at) != Some(clock.due_at) || !was_running => {
+                    self.schedules.push(ScheduleChange::SetClock(clock.kind, due));
+                }
+                (false, _) if was_running => {
+                    self.schedules.push(ScheduleChange::CancelClock(clock.kind));
+                }
+                _ => {}
+            }
+            let changed = old.is_none_or(|c| {
+                c.state != clock.state
+                    || c.due_at != clock.due_at
+                    || c.budget_seconds != clock.budget_seconds
+            });
+            if changed {
+                events.push(HistoryEvent::Clock {
+                    clock: clock.kind,
+                    state: clock.state,
+                    due_at: clock.due_at,
+                });
+            }
+        }
+        for event in events {
+            self.record(actor, now, event);
+        }
+        self
     }
 
     fn set_next_action(&mut self, actor: &Actor, now: DateTime<Utc>, to: NextAction) {
@@ -207,6 +267,7 @@ pub fn post_message(
     ticket: &Ticket,
     caller: &Caller,
     request: MessageRequest,
+    calendar: &WorkingCalendar,
     now: DateTime<Utc>,
 ) -> Result<Change, Refusal> {
     let actor = Actor::of(caller);
@@ -265,7 +326,7 @@ pub fn post_message(
         if public && change.ticket.first_response_at.is_none() {
             change.ticket.first_response_at = Some(now);
             change.record(&actor, now, HistoryEvent::FirstResponse);
-            meet_clock(&mut change, ClockKind::Triage);
+            meet_clock(&mut change, ClockKind::Triage, calendar, now);
         }
         let turn = match (request.next_action, public && request.asks_customer) {
             (Some(explicit), _) => Some(explicit),
@@ -284,19 +345,13 @@ pub fn post_message(
         });
     }
     change.messages.push(message);
-    Ok(change)
+    Ok(change.done(ticket, &actor, calendar, now))
 }
 
-/// A running clock is met; its schedule goes.
-fn meet_clock(change: &mut Change, kind: ClockKind) {
-    if let Some(clock) = change
-        .ticket
-        .clocks
-        .iter_mut()
-        .find(|c| c.kind == kind && matches!(c.state, ClockState::Running | ClockState::Paused))
-    {
-        clock.state = ClockState::Met;
-        change.schedules.push(ScheduleChange::CancelClock(kind));
+/// A live clock is met.
+fn meet_clock(change: &mut Change, kind: ClockKind, calendar: &WorkingCalendar, now: DateTime<Utc>) {
+    if let Some(clock) = change.ticket.clocks.iter_mut().find(|c| c.kind == kind) {
+        clock.end(ClockState::Met, calendar, now);
     }
 }
 
@@ -341,6 +396,7 @@ pub fn update_ticket(
     ticket: &Ticket,
     caller: &Caller,
     update: TicketUpdate,
+    calendar: &WorkingCalendar,
     now: DateTime<Utc>,
 ) -> Result<Option<Change>, Refusal> {
     let actor = Actor::of(caller);
@@ -408,6 +464,7 @@ pub fn update_ticket(
     if let Some(turn) = update.next_action {
         change.set_next_action(&actor, now, turn);
     }
+    let change = change.done(ticket, &actor, calendar, now);
     Ok((!change.history.is_empty()).then_some(change))
 }
 
@@ -418,6 +475,7 @@ pub fn propose_closure(
     ticket: &Ticket,
     caller: &Caller,
     request: ClosingRequest,
+    calendar: &WorkingCalendar,
     now: DateTime<Utc>,
 ) -> Result<Change, Refusal> {
     let actor = Actor::of(caller);
@@ -472,14 +530,17 @@ pub fn propose_closure(
     if change.ticket.first_response_at.is_none() {
         change.ticket.first_response_at = Some(now);
         change.record(&actor, now, HistoryEvent::FirstResponse);
-        meet_clock(&mut change, ClockKind::Triage);
+    }
+    // Proposing closure meets every clock still counting: the work is believed done.
+    for clock in &mut change.ticket.clocks {
+        clock.end(ClockState::Met, calendar, now);
     }
     change.messages.push(message);
     change.notices.push(Notice::ClosureProposed { comment });
     change
         .schedules
         .push(ScheduleChange::SetAutoClose(auto_close_at));
-    Ok(change)
+    Ok(change.done(ticket, &actor, calendar, now))
 }
 
 /// Someone closes the ticket: the customer side at any time, or support. Closing a closed
@@ -488,6 +549,7 @@ pub fn close(
     ticket: &Ticket,
     caller: &Caller,
     request: ClosingRequest,
+    calendar: &WorkingCalendar,
     now: DateTime<Utc>,
 ) -> Result<Option<Change>, Refusal> {
     let actor = Actor::of(caller);
@@ -521,14 +583,14 @@ pub fn close(
         );
         change.messages.push(message);
     }
-    finish(&mut change, &actor, now, by, Some(actor.person.clone()));
-    Ok(Some(change))
+    finish(&mut change, &actor, calendar, now, by, Some(actor.person.clone()));
+    Ok(Some(change.done(ticket, &actor, calendar, now)))
 }
 
 /// The seven days have passed with no answer: the ticket closes by itself. Anything else (a
 /// reply came, the proposal was renewed, it is already closed, the time has not come) means
 /// there is nothing to do, so a late or repeated delivery changes nothing.
-pub fn auto_close(ticket: &Ticket, now: DateTime<Utc>) -> Option<Change> {
+pub fn auto_close(ticket: &Ticket, calendar: &WorkingCalendar, now: DateTime<Utc>) -> Option<Change> {
     let due = ticket.closure.as_ref()?.auto_close_at;
     if ticket.status != Status::ProposedClosure || due > now {
         return None;
@@ -543,13 +605,14 @@ pub fn auto_close(ticket: &Ticket, now: DateTime<Utc>) -> Option<Change> {
         role: Role::FirstLine,
     };
     let mut change = Change::new(ticket, now);
-    finish(&mut change, &system, now, ClosedBy::Automatic, None);
-    Some(change)
+    finish(&mut change, &system, calendar, now, ClosedBy::Automatic, None);
+    Some(change.done(ticket, &system, calendar, now))
 }
 
 fn finish(
     change: &mut Change,
     actor: &Actor,
+    calendar: &WorkingCalendar,
     now: DateTime<Utc>,
     by: ClosedBy,
     person: Option<Person>,
@@ -564,12 +627,7 @@ fn finish(
         at: now,
     });
     for clock in &mut change.ticket.clocks {
-        if matches!(clock.state, ClockState::Running | ClockState::Paused) {
-            clock.state = ClockState::Stopped;
-            change
-                .schedules
-                .push(ScheduleChange::CancelClock(clock.kind));
-        }
+        clock.end(ClockState::Stopped, calendar, now);
     }
     if had_proposal {
         change.schedules.push(ScheduleChange::CancelAutoClose);

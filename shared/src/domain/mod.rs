@@ -6,5 +6,6 @@ pub mod category;
 pub mod identity;
 pub mod lifecycle;
 pub mod raise;
+pub mod sla;
 pub mod text;
 pub mod ticket;

@@ -10,7 +10,7 @@ use super::category::{Category, CategoryRefusal};
 use super::identity::{Caller, Language, Role};
 use super::text;
 use super::ticket::{
-    ClockKind, ClockState, HistoryEntry, HistoryEvent, IssueLevel, Message, MessageVisibility,
+    ClockKind, HistoryEntry, HistoryEvent, IssueLevel, Message, MessageVisibility,
     NextAction, Person, Reference, SlaClock, Stage, Status, Ticket,
 };
 
@@ -228,19 +228,15 @@ impl ValidRaise {
         calendar: &WorkingCalendar,
         work_order_sla_days: u32,
     ) -> RaisedTicket {
-        let mut clocks = vec![SlaClock {
-            kind: ClockKind::Triage,
-            state: ClockState::Running,
-            started_at: now,
-            due_at: calendar.add_working_days(now, 1),
-        }];
+        let day = calendar.working_day();
+        let mut clocks = vec![SlaClock::start(ClockKind::Triage, day, now, calendar)];
         if let Some(days) = self.category.sla_working_days(work_order_sla_days) {
-            clocks.push(SlaClock {
-                kind: ClockKind::Category,
-                state: ClockState::Running,
-                started_at: now,
-                due_at: calendar.add_working_days(now, days),
-            });
+            clocks.push(SlaClock::start(
+                ClockKind::Category,
+                day * i32::try_from(days).unwrap_or(i32::MAX),
+                now,
+                calendar,
+            ));
         }
 
         let ticket = Ticket {

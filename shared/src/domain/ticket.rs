@@ -88,46 +88,7 @@ impl Person {
     }
 }
 
-/// The SLA clocks of the domain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClockKind {
-    /// First line: one working day from raising to the first public staff reply or hand-over.
-    Triage,
-    /// The category's SLA, from raising to proposed closure or hand-over to third line.
-    Category,
-}
-
-impl ClockKind {
-    /// The code used in schedule names and events.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Triage => "triage",
-            Self::Category => "category",
-        }
-    }
-}
-
-/// Whether a clock is still counting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClockState {
-    Running,
-    Paused,
-    Met,
-    Breached,
-    /// The ticket closed before the clock was met: it can no longer breach.
-    Stopped,
-}
-
-/// One SLA clock on a ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlaClock {
-    pub kind: ClockKind,
-    pub state: ClockState,
-    pub started_at: DateTime<Utc>,
-    pub due_at: DateTime<Utc>,
-}
+pub use super::sla::{ClockKind, ClockState, SlaClock};
 
 /// A support ticket, as stored and as the domain reasons about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,6 +232,13 @@ pub enum HistoryEvent {
     },
     Closed {
         by: ClosedBy,
+    },
+    /// An SLA clock started, paused, resumed, moved, or ended; `due_at` while it runs.
+    Clock {
+        clock: ClockKind,
+        state: ClockState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due_at: Option<DateTime<Utc>>,
     },
 }
 

@@ -70,7 +70,8 @@ pub fn ticket_raised(
         let due = |kind| {
             ticket
                 .clock(kind)
-                .map(|c| human_time(&config.calendar, c.due_at, language))
+                .and_then(|c| c.due_at)
+                .map(|due| human_time(&config.calendar, due, language))
         };
         RaisedContext {
             reference: ticket.reference,

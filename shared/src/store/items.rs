@@ -4,7 +4,9 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::ticket::{HistoryEntry, Message, Reference, Ticket};
+use crate::domain::ticket::{
+    ClockKind, ClockState, HistoryEntry, Message, Reference, SlaClock, Ticket,
+};
 use crate::ports::{OneTimeSchedule, OutgoingEmail};
 
 use super::{IDEMPOTENCY_TTL_HOURS, IdempotencyClaim};
@@ -13,6 +15,8 @@ use super::{IDEMPOTENCY_TTL_HOURS, IdempotencyClaim};
 pub const ALL_TICKETS: &str = "TICKETS";
 /// The `due_kind` of pending side effects in `gsi_due`.
 pub const DUE_OUTBOX: &str = "OUTBOX";
+/// The `due_kind` of running SLA clocks in `gsi_due`, due at their deadline.
+pub const DUE_SLA: &str = "SLA";
 /// The `due_kind` of tickets in proposed closure in `gsi_due`, due at their auto-close time.
 pub const DUE_AUTO_CLOSE: &str = "AUTO_CLOSE";
 /// How long an inline delivery has before the dispatcher may try the same effect.
@@ -138,6 +142,36 @@ pub enum PendingEffectKind {
     Email(OutgoingEmail),
     Schedule(OneTimeSchedule),
     CancelSchedule { group: String, name: String },
+}
+
+/// A running SLA clock's entry in the due index: one item per running clock, present only
+/// while it runs, so the sweep reads only clocks that can breach.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ClockItem {
+    pk: String,
+    sk: String,
+    due_kind: String,
+    due_at: String,
+    pub reference: Reference,
+    pub clock: ClockKind,
+}
+
+pub fn clock_key(reference: Reference, clock: ClockKind) -> (String, String) {
+    (ticket_pk(reference), format!("CLOCK#{}", clock.code()))
+}
+
+/// The index item of a running clock, or `None` when the clock is not running.
+pub fn clock_item(reference: Reference, clock: &SlaClock) -> Option<ClockItem> {
+    let due = clock.due_at.filter(|_| clock.state == ClockState::Running)?;
+    let (pk, sk) = clock_key(reference, clock.kind);
+    Some(ClockItem {
+        pk,
+        sk,
+        due_kind: DUE_SLA.to_owned(),
+        due_at: instant_key(due),
+        reference,
+        clock: clock.kind,
+    })
 }
 
 /// A pending side effect as stored: under its ticket, and in the due index.

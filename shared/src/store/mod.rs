@@ -8,11 +8,12 @@
 //! | a ticket's messages, oldest first | `pk = TICKET#<ref>`, `sk = MSG#<instant>#<id>` | Query, one item per message |
 //! | a ticket's history | `pk = TICKET#<ref>`, `sk = HIST#<instant>#<id>` | Query, one item per entry |
 //! | a ticket's pending side effects | `pk = TICKET#<ref>`, `sk = OUTBOX#<id>` | written with the change that needs them |
+//! | a running SLA clock, for the sweep | `pk = TICKET#<ref>`, `sk = CLOCK#<clock>` | present only while the clock runs |
 //! | the next reference | `pk = COUNTER`, `sk = TICKET_REFERENCE` | atomic `ADD`-style update |
 //! | a raise already made with an idempotency key | `pk = IDEMPOTENCY#<sha256 of user and key>`, `sk = IDEMPOTENCY` | expires through TTL `expires_at` |
 //! | an account's tickets, newest first | GSI `gsi_account`: `account_pk = ACCOUNT#<id>`, `created_key` | customers and resellers |
 //! | every ticket, newest first | GSI `gsi_all`: `all_pk = TICKETS`, `created_key` | staff; one partition, fine at a support desk's rate of a few thousand tickets a day |
-//! | what is due, by kind, oldest first | GSI `gsi_due`: `due_kind`, `due_at` | sparse: only items that carry the two attributes: pending side effects (`OUTBOX`) and tickets in proposed closure (`AUTO_CLOSE`, due at their auto-close time) |
+//! | what is due, by kind, oldest first | GSI `gsi_due`: `due_kind`, `due_at` | sparse: only items that carry the two attributes: pending side effects (`OUTBOX`), running SLA clocks (`SLA`, due at their deadline) and tickets in proposed closure (`AUTO_CLOSE`, due at their auto-close time) |
 //!
 //! `created_key` is `<created instant, fixed width>#<reference, zero-padded>`: unique, and its
 //! order is the tickets' age, so "older than the last one shown" is a complete cursor.
@@ -31,7 +32,7 @@ mod items;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, Put, ReturnValue, TransactWriteItem, WriteRequest,
+    AttributeValue, Delete, DeleteRequest, Put, ReturnValue, TransactWriteItem, WriteRequest,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -42,7 +43,8 @@ pub use items::{PendingEffect, PendingEffectKind};
 use crate::adapters::describe;
 use crate::domain::raise::RaisedTicket;
 use crate::domain::ticket::{
-    Message, MessageVisibility, NextAction, Reference, Stage, Status, Ticket,
+    ClockKind, ClockState, Message, MessageVisibility, NextAction, Reference, SlaClock, Stage,
+    Status, Ticket,
 };
 use items::{
     IdempotencyItem, TicketItem, history_item, message_item, message_sk_prefix, outbox_item,
@@ -208,17 +210,30 @@ impl TicketStore {
         for effect in effects {
             writes.push(self.put(to_item(&outbox_item(effect))?, false)?);
         }
+        writes.extend(self.clock_writes(raised.ticket.reference, &[], &raised.ticket.clocks)?);
         if let Some(claim) = idempotency {
             let record = IdempotencyItem::new(claim, raised.ticket.reference, now);
             writes.push(self.put(to_item(&record)?, true)?);
         }
 
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await;
+        // A transaction that collides with another one in flight is cancelled with a
+        // `TransactionConflict` reason and may simply be sent again.
+        let mut attempt = 0;
+        let result = loop {
+            attempt += 1;
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(writes.clone()))
+                .send()
+                .await;
+            match &result {
+                Err(err) if attempt < 4 && is_transaction_conflict(err) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+                }
+                _ => break result,
+            }
+        };
         match result {
             Ok(_) => Ok(()),
             Err(err) => {
@@ -262,6 +277,11 @@ impl TicketStore {
         for effect in effects {
             writes.push(self.put(to_item(&outbox_item(effect))?, false)?);
         }
+        writes.extend(self.clock_writes(
+            change.ticket.reference,
+            &change.clocks_before,
+            &change.ticket.clocks,
+        )?);
 
         match self
             .client
@@ -310,6 +330,69 @@ impl TicketStore {
                 Ok(serde_dynamo::from_item::<_, TicketItem>(item)?
                     .ticket
                     .reference)
+            })
+            .collect()
+    }
+
+    /// Keeps the due index's clock items in step with the clocks: an item for each running
+    /// clock, at its deadline, and none for the others. Only clocks that changed are written.
+    fn clock_writes(
+        &self,
+        reference: Reference,
+        before: &[SlaClock],
+        after: &[SlaClock],
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut writes = Vec::new();
+        for clock in after {
+            let old = before.iter().find(|c| c.kind == clock.kind);
+            if old == Some(clock) {
+                continue;
+            }
+            match items::clock_item(reference, clock) {
+                Some(item) => writes.push(self.put(to_item(&item)?, false)?),
+                None if old.is_some_and(|c| c.state == ClockState::Running) => {
+                    let (pk, sk) = items::clock_key(reference, clock.kind);
+                    let delete = Delete::builder()
+                        .table_name(&self.table)
+                        .key("pk", s(pk))
+                        .key("sk", s(sk))
+                        .build()
+                        .map_err(|e| StoreError::Mapping(e.to_string()))?;
+                    writes.push(TransactWriteItem::builder().delete(delete).build());
+                }
+                None => {}
+            }
+        }
+        Ok(writes)
+    }
+
+    /// Running clocks whose deadline has come, oldest first, as (ticket, clock). The index
+    /// holds only running clocks, so the cost follows the number due, not the tickets.
+    pub async fn due_clocks(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<(Reference, ClockKind)>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi_due")
+            .key_condition_expression("#kind = :kind AND #due <= :now")
+            .expression_attribute_names("#kind", "due_kind")
+            .expression_attribute_names("#due", "due_at")
+            .expression_attribute_values(":kind", s(items::DUE_SLA))
+            .expression_attribute_values(":now", s(items::instant_key(now)))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(service)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| {
+                let item: items::ClockItem = serde_dynamo::from_item(item)?;
+                Ok((item.reference, item.clock))
             })
             .collect()
     }
@@ -666,6 +749,24 @@ impl TicketStore {
             }
             Err(e) => Err(service(e)),
         }
+    }
+}
+
+/// Whether a transaction was cancelled only because it collided with another one.
+fn is_transaction_conflict<R>(
+    err: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        R,
+    >,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+            let codes: Vec<_> = e.cancellation_reasons().iter().filter_map(|r| r.code()).collect();
+            codes.contains(&"TransactionConflict")
+                && codes.iter().all(|c| matches!(*c, "None" | "TransactionConflict"))
+        }
+        _ => false,
     }
 }
 

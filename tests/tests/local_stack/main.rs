@@ -43,6 +43,11 @@ impl World {
 
     /// A fresh world; with `verified` false, SES refuses every e-mail until `verify_sender`.
     pub async fn with_sender(verified: bool) -> Self {
+        // `PORTAL_TEST_LOG=1` shows the functions' logs, for finding out why a test failed.
+        static LOGS: std::sync::Once = std::sync::Once::new();
+        if std::env::var_os("PORTAL_TEST_LOG").is_some() {
+            LOGS.call_once(lambda_http::tracing::init_default_subscriber);
+        }
         let stack = LocalStack::connect().await;
         let names = Names::unique();
         stack.provision(&names, verified).await;

@@ -40,7 +40,7 @@ async fn a_raise_stores_the_ticket_message_history_and_schedules_triage() {
         .clock(portal::domain::ticket::ClockKind::Triage)
         .expect("triage clock");
     // One working day from Thursday 10:00 is Friday 10:00.
-    assert_eq!(triage.due_at, instant("2026-12-04T10:00:00Z"));
+    assert_eq!(triage.due_at, Some(instant("2026-12-04T10:00:00Z")));
     assert_eq!(ticket.created_at, instant(NOW));
 
     let page = world
