@@ -32,7 +32,7 @@ const ATTEMPTS: usize = 5;
 
 /// Closes one ticket if, on a fresh read, it is due. Returns whether it closed it.
 pub async fn close_if_due(app: &App, reference: Reference) -> Result<bool, StoreError> {
-    for _ in 0..ATTEMPTS {
+    for attempt in 1..=ATTEMPTS {
         let Some(ticket) = app.store.ticket(reference).await? else {
             warn!(reference, "auto-close for a ticket that does not exist");
             return Ok(false);
@@ -50,7 +50,7 @@ pub async fn close_if_due(app: &App, reference: Reference) -> Result<bool, Store
                 effects::deliver_now(app, &pending).await;
                 return Ok(true);
             }
-            Err(SaveError::Conflict) => continue,
+            Err(SaveError::Conflict) => crate::store::backoff(attempt).await,
             Err(SaveError::Store(e)) => return Err(e),
         }
     }

@@ -8,6 +8,7 @@
 //! - [`effects`]: the outbox that makes e-mails and schedules survive failures.
 //! - [`api`]: the HTTP handlers behind API Gateway.
 //! - [`auto_close`]: the seven-day closing, driven by schedules and a sweep.
+//! - [`sla_monitor`]: SLA breaches, driven by schedules and a sweep.
 //! - [`app`] and [`config`]: what a function builds once per cold start.
 
 pub mod adapters;
@@ -19,6 +20,7 @@ pub mod domain;
 pub mod effects;
 pub mod mail;
 pub mod ports;
+pub mod sla_monitor;
 pub mod store;
 
 pub use app::App;

@@ -226,7 +226,10 @@ impl LocalStack {
         let url = format!("{}/moto-api/data.json", self.endpoint);
         let mut last_error = String::new();
         for _ in 0..10 {
-            match ureq::get(&url).call().map(|r| r.into_json::<serde_json::Value>()) {
+            match ureq::get(&url)
+                .call()
+                .map(|r| r.into_json::<serde_json::Value>())
+            {
                 Ok(Ok(data)) => return data,
                 Ok(Err(e)) => last_error = e.to_string(),
                 Err(e) => last_error = e.to_string(),

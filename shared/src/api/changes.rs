@@ -23,6 +23,7 @@ use crate::domain::identity::Caller;
 use crate::domain::lifecycle::{
     self, Change, ClosingRequest, MessageRequest, Refusal, TicketUpdate,
 };
+use crate::domain::stages::{self, HandoverRequest};
 use crate::domain::ticket::{Reference, Ticket};
 use crate::effects;
 use crate::store::SaveError;
@@ -35,9 +36,33 @@ pub async fn post_message(app: &App, req: Request) -> Response<Body> {
     super::respond(reply(app, &req).await)
 }
 
-/// `PATCH /tickets/{reference}`.
+/// `PATCH /tickets/{reference}` and `POST /tickets/{reference}/handover`, told apart by the
+/// path.
 pub async fn update(app: &App, req: Request) -> Response<Body> {
-    super::respond(update_ticket(app, &req).await)
+    if req
+        .uri()
+        .path()
+        .trim_end_matches('/')
+        .ends_with("/handover")
+    {
+        super::respond(hand_over(app, &req).await)
+    } else {
+        super::respond(update_ticket(app, &req).await)
+    }
+}
+
+async fn hand_over(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = request::caller(req)?;
+    let reference = request::reference(req)?;
+    let body: HandoverRequest = request::json(request::body_bytes(req)?)?;
+    let ticket = apply(app, &caller, reference, |ticket, now| {
+        stages::hand_over(ticket, &caller, body.clone(), &app.config.calendar, now).map(Some)
+    })
+    .await?;
+    Ok(request::json_response(
+        200,
+        &TicketView::of(&ticket, &caller, &app.config.calendar, app.clock.now()),
+    ))
 }
 
 /// `POST /tickets/{reference}/proposal` and `POST /tickets/{reference}/close`, told apart by
@@ -58,7 +83,8 @@ async fn reply(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
 
     let mut posted = None;
     let ticket = apply(app, &caller, reference, |ticket, now| {
-        let change = lifecycle::post_message(ticket, &caller, body.clone(), &app.config.calendar, now)?;
+        let change =
+            lifecycle::post_message(ticket, &caller, body.clone(), &app.config.calendar, now)?;
         posted = change.messages.first().cloned();
         Ok(Some(change))
     })
@@ -70,7 +96,7 @@ async fn reply(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     }
     let view = Posted {
         message: posted.as_ref().and_then(|m| MessageView::of(m, &caller)),
-        ticket: TicketView::of(&ticket, &caller),
+        ticket: TicketView::of(&ticket, &caller, &app.config.calendar, app.clock.now()),
     };
     Ok(request::json_response(201, &view))
 }
@@ -80,12 +106,19 @@ async fn update_ticket(app: &App, req: &Request) -> Result<Response<Body>, ApiEr
     let reference = request::reference(req)?;
     let update: TicketUpdate = request::json(request::body_bytes(req)?)?;
     let ticket = apply(app, &caller, reference, |ticket, now| {
-        lifecycle::update_ticket(ticket, &caller, update.clone(), &app.config.calendar, now)
+        lifecycle::update_ticket(
+            ticket,
+            &caller,
+            update.clone(),
+            &app.config.calendar,
+            app.config.work_order_sla_days,
+            now,
+        )
     })
     .await?;
     Ok(request::json_response(
         200,
-        &TicketView::of(&ticket, &caller),
+        &TicketView::of(&ticket, &caller, &app.config.calendar, app.clock.now()),
     ))
 }
 
@@ -113,7 +146,7 @@ async fn close_or_propose(
     .await?;
     Ok(request::json_response(
         200,
-        &TicketView::of(&ticket, &caller),
+        &TicketView::of(&ticket, &caller, &app.config.calendar, app.clock.now()),
     ))
 }
 
@@ -143,6 +176,7 @@ async fn apply(
                     reference,
                     attempt, "lost a race to another writer; deciding again"
                 );
+                crate::store::backoff(attempt).await;
             }
             Err(SaveError::Store(e)) => return Err(e.into()),
         }
@@ -165,6 +199,16 @@ pub fn refusal(refusal: Refusal, reference: Reference) -> ApiError {
                 "ticket {reference} is closed and takes no more changes; raise a new ticket with \"follows_up\": {reference}"
             ),
             extra: json!({ "current_status": "closed", "follows_up": reference }),
+        },
+        Refusal::IllegalHandover { from, to } => ApiError::Conflict {
+            code: "illegal_handover",
+            message: format!(
+                "the ticket cannot be handed over from {} to {}; it is at {}",
+                crate::store::enum_code(&from),
+                crate::store::enum_code(&to),
+                crate::store::enum_code(&from)
+            ),
+            extra: json!({ "current_stage": from, "requested_stage": to }),
         },
         Refusal::IllegalTransition { from, to } => ApiError::Conflict {
             code: "illegal_transition",

@@ -82,7 +82,14 @@ async fn raise(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         .ticket
         .clocks
         .iter()
-        .filter_map(|clock| Some(effects::sla_schedule(app, reference, clock.kind, clock.due_at?)))
+        .filter_map(|clock| {
+            Some(effects::sla_schedule(
+                app,
+                reference,
+                clock.kind,
+                clock.due_at?,
+            ))
+        })
         .collect();
     let pending = effects::pending(reference, now, emails, schedules);
 
@@ -108,7 +115,10 @@ async fn raise(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
                 reference = ticket.reference,
                 "raise replayed for idempotency key"
             );
-            return Ok(created(&TicketView::of(&ticket, &caller), true));
+            return Ok(created(
+                &TicketView::of(&ticket, &caller, &app.config.calendar, app.clock.now()),
+                true,
+            ));
         }
         Err(CreateError::Store(e)) => return Err(e.into()),
     }
@@ -125,7 +135,15 @@ async fn raise(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         pending = report.failed,
         "side effects of the raise"
     );
-    Ok(created(&TicketView::of(&raised.ticket, &caller), false))
+    Ok(created(
+        &TicketView::of(
+            &raised.ticket,
+            &caller,
+            &app.config.calendar,
+            app.clock.now(),
+        ),
+        false,
+    ))
 }
 
 fn created(view: &TicketView, replayed: bool) -> Response<Body> {

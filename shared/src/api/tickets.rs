@@ -26,7 +26,7 @@ async fn get_ticket(app: &App, req: &Request) -> Result<Response<Body>, ApiError
     let ticket = super::visible_ticket(app, &caller, reference).await?;
     Ok(request::json_response(
         200,
-        &TicketView::of(&ticket, &caller),
+        &TicketView::of(&ticket, &caller, &app.config.calendar, app.clock.now()),
     ))
 }
 
@@ -62,7 +62,7 @@ async fn list_tickets(app: &App, req: &Request) -> Result<Response<Body>, ApiErr
         items: page
             .items
             .iter()
-            .map(|t| TicketView::of(t, &caller))
+            .map(|t| TicketView::of(t, &caller, &app.config.calendar, app.clock.now()))
             .collect(),
         next_cursor: page.next.map(|c| c.encode()),
     };

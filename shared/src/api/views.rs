@@ -5,11 +5,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::domain::calendar::WorkingCalendar;
 use crate::domain::category::Category;
 use crate::domain::identity::{Caller, Role};
+use crate::domain::sla::{ClockReading, ClockState};
 use crate::domain::ticket::{
     ClockKind, ClosedBy, IssueLevel, Message, MessageVisibility, NextAction, Person, Reference,
-    SlaClock, Stage, Status, Ticket,
+    Stage, StageRecord, Status, Ticket,
 };
 
 /// A person as shown in the API.
@@ -73,14 +75,22 @@ pub struct StaffTicketDetails {
     pub owner: Option<String>,
     pub raised_by: PersonView,
     pub raised_by_role: Role,
-    pub clocks: Vec<SlaClock>,
+    /// Each clock with its state, deadline, time used and time paused.
+    pub clocks: Vec<ClockReading>,
+    /// Every stage, oldest first, with its owner, comment, date and SLA outcome.
+    pub stages: Vec<StageView>,
     pub first_response_at: Option<DateTime<Utc>>,
     pub version: u64,
 }
 
 impl TicketView {
-    /// The ticket as `caller` may see it.
-    pub fn of(ticket: &Ticket, caller: &Caller) -> Self {
+    /// The ticket as `caller` may see it at `now`.
+    pub fn of(
+        ticket: &Ticket,
+        caller: &Caller,
+        calendar: &WorkingCalendar,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             reference: ticket.reference,
             account_id: ticket.account_id.clone(),
@@ -108,10 +118,44 @@ impl TicketView {
                 owner: ticket.owner.clone(),
                 raised_by: (&ticket.raised_by).into(),
                 raised_by_role: ticket.raised_by_role,
-                clocks: ticket.clocks.clone(),
+                clocks: ticket
+                    .clocks
+                    .iter()
+                    .map(|c| c.reading(calendar, now))
+                    .collect(),
+                stages: ticket
+                    .stages
+                    .iter()
+                    .map(|s| StageView::of(s, ticket))
+                    .collect(),
                 first_response_at: ticket.first_response_at,
                 version: ticket.version,
             }),
+        }
+    }
+}
+
+/// A stage of the ticket's journey, for staff.
+#[derive(Debug, Serialize)]
+pub struct StageView {
+    #[serde(flatten)]
+    pub record: StageRecord,
+    /// The state of the stage's own clock: met, breached, running…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla_outcome: Option<ClockState>,
+}
+
+impl StageView {
+    fn of(record: &StageRecord, ticket: &Ticket) -> Self {
+        let clock = match record.stage {
+            Stage::FirstLine => Some(ClockKind::Triage),
+            Stage::SecondLine => Some(ClockKind::SecondLine),
+            Stage::ThirdLine => Some(ClockKind::ThirdLineEta),
+            Stage::ProposedClosure | Stage::Closed => None,
+        };
+        Self {
+            record: record.clone(),
+            sla_outcome: clock.and_then(|k| ticket.clock(k)).map(|c| c.state),
         }
     }
 }

@@ -44,6 +44,13 @@ pub struct TicketUpdate {
     pub status: Option<Status>,
     pub next_action: Option<NextAction>,
     pub comment: Option<String>,
+    /// The staff member who owns the ticket now (an e-mail address).
+    pub owner: Option<String>,
+    /// A more precise category; the customer is told.
+    pub category: Option<String>,
+    /// Third line: a new ETA (RFC 3339 with an offset); the old one is kept with the reason.
+    pub eta: Option<String>,
+    pub eta_reason: Option<String>,
 }
 
 /// The body of `POST /tickets/{reference}/proposal` and `/close`.
@@ -64,6 +71,8 @@ pub enum Refusal {
     Closed,
     /// 409: the status cannot go from `from` to `to`.
     IllegalTransition { from: Status, to: Status },
+    /// 409: the ticket cannot be handed over from `from` to `to`.
+    IllegalHandover { from: Stage, to: Stage },
 }
 
 /// What the people on the ticket must be told about a change.
@@ -84,6 +93,20 @@ pub enum Notice {
     },
     Closed {
         by: ClosedBy,
+    },
+    /// A clock ran out: the owner and the support team are alerted.
+    Breached {
+        clock: ClockKind,
+    },
+    StageChanged {
+        from: Stage,
+        to: Stage,
+        comment: Option<String>,
+        eta: Option<DateTime<Utc>>,
+    },
+    CategoryChanged {
+        from: crate::domain::category::Category,
+        to: crate::domain::category::Category,
     },
 }
 
@@ -114,7 +137,7 @@ pub struct Change {
 }
 
 impl Change {
-    fn new(ticket: &Ticket, now: DateTime<Utc>) -> Self {
+    pub(super) fn new(ticket: &Ticket, now: DateTime<Utc>) -> Self {
         let mut next = ticket.clone();
         next.version += 1;
         next.updated_at = now;
@@ -128,7 +151,7 @@ impl Change {
         }
     }
 
-    fn record(&mut self, actor: &Actor, now: DateTime<Utc>, event: HistoryEvent) {
+    pub(super) fn record(&mut self, actor: &Actor, now: DateTime<Utc>, event: HistoryEvent) {
         self.history.push(HistoryEntry {
             id: uuid::Uuid::now_v7().to_string(),
             reference: self.ticket.reference,
@@ -143,7 +166,7 @@ impl Change {
     /// proposed and run otherwise; every clock that changed is written to the history; and
     /// each clock's schedule follows its deadline (set or moved while it runs, removed when
     /// it stops running).
-    fn done(
+    pub(super) fn done(
         mut self,
         before: &Ticket,
         actor: &Actor,
@@ -166,8 +189,11 @@ impl Change {
             let was_running = old.is_some_and(|c| c.state == ClockState::Running);
             let running = clock.state == ClockState::Running;
             match (running, clock.due_at) {
-                (true, Some(due)) if old.map(|c| c.due_at) != Some(clock.due_at) || !was_running => {
-                    self.schedules.push(ScheduleChange::SetClock(clock.kind, due));
+                (true, Some(due))
+                    if old.map(|c| c.due_at) != Some(clock.due_at) || !was_running =>
+                {
+                    self.schedules
+                        .push(ScheduleChange::SetClock(clock.kind, due));
                 }
                 (false, _) if was_running => {
                     self.schedules.push(ScheduleChange::CancelClock(clock.kind));
@@ -191,6 +217,20 @@ impl Change {
             self.record(actor, now, event);
         }
         self
+    }
+
+    /// Enters a stage, keeping the stage history.
+    fn enter_stage(&mut self, stage: Stage, comment: Option<String>, now: DateTime<Utc>) {
+        self.ticket.stage = stage;
+        self.ticket.stages.push(crate::domain::ticket::StageRecord {
+            stage,
+            at: now,
+            owner: self.ticket.owner.clone(),
+            comment,
+            plan: None,
+            eta: None,
+            eta_changes: Vec::new(),
+        });
     }
 
     fn set_next_action(&mut self, actor: &Actor, now: DateTime<Utc>, to: NextAction) {
@@ -217,12 +257,12 @@ impl Actor {
         }
     }
 
-    fn is_staff(&self) -> bool {
+    pub(super) fn is_staff(&self) -> bool {
         self.role.is_staff()
     }
 }
 
-fn field(field: &str, code: &'static str, message: impl Into<String>) -> Refusal {
+pub(super) fn field(field: &str, code: &'static str, message: impl Into<String>) -> Refusal {
     Refusal::Invalid(vec![FieldError {
         field: field.to_owned(),
         code,
@@ -231,7 +271,11 @@ fn field(field: &str, code: &'static str, message: impl Into<String>) -> Refusal
 }
 
 /// Checks and normalises free text (a message or a comment).
-fn clean_text(name: &str, value: Option<&str>, required: bool) -> Result<Option<String>, Refusal> {
+pub(super) fn clean_text(
+    name: &str,
+    value: Option<&str>,
+    required: bool,
+) -> Result<Option<String>, Refusal> {
     let Some(value) = value.map(str::trim).filter(|v| !text::is_blank(v)) else {
         return if required {
             Err(field(name, "required", format!("`{name}` cannot be empty")))
@@ -289,6 +333,13 @@ pub fn post_message(
                 "only support staff set whose turn it is",
             ));
         }
+    }
+    if visibility == MessageVisibility::Internal && request.asks_customer {
+        return Err(field(
+            "asks_customer",
+            "not_allowed",
+            "an internal note asks the customer nothing: the customer never sees it",
+        ));
     }
     let body = clean_text("body", request.body.as_deref(), true)?.unwrap_or_default();
     if ticket.status == Status::Closed {
@@ -349,7 +400,12 @@ pub fn post_message(
 }
 
 /// A live clock is met.
-fn meet_clock(change: &mut Change, kind: ClockKind, calendar: &WorkingCalendar, now: DateTime<Utc>) {
+fn meet_clock(
+    change: &mut Change,
+    kind: ClockKind,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+) {
     if let Some(clock) = change.ticket.clocks.iter_mut().find(|c| c.kind == kind) {
         clock.end(ClockState::Met, calendar, now);
     }
@@ -359,7 +415,7 @@ fn meet_clock(change: &mut Change, kind: ClockKind, calendar: &WorkingCalendar, 
 fn reopen(change: &mut Change, actor: &Actor, now: DateTime<Utc>, stage: Stage) {
     let from = change.ticket.status;
     change.ticket.status = Status::Open;
-    change.ticket.stage = stage;
+    change.enter_stage(stage, None, now);
     change.ticket.closure = None;
     change.schedules.push(ScheduleChange::CancelAutoClose);
     change.record(actor, now, HistoryEvent::Reopened { stage });
@@ -397,6 +453,7 @@ pub fn update_ticket(
     caller: &Caller,
     update: TicketUpdate,
     calendar: &WorkingCalendar,
+    work_order_sla_days: u32,
     now: DateTime<Utc>,
 ) -> Result<Option<Change>, Refusal> {
     let actor = Actor::of(caller);
@@ -441,7 +498,7 @@ pub fn update_ticket(
                 .closure
                 .as_ref()
                 .map_or(Stage::FirstLine, |c| c.previous_stage);
-            change.ticket.stage = stage;
+            change.enter_stage(stage, comment.clone(), now);
             change.ticket.closure = None;
             change.schedules.push(ScheduleChange::CancelAutoClose);
         }
@@ -458,11 +515,41 @@ pub fn update_ticket(
         change.notices.push(Notice::StatusChanged {
             from: ticket.status,
             to,
-            comment,
+            comment: comment.clone(),
         });
+    }
+    if comment.is_some() && change.ticket.status == ticket.status {
+        return Err(field(
+            "comment",
+            "without_change",
+            "a comment goes with a status change; to write to the customer, post a message",
+        ));
     }
     if let Some(turn) = update.next_action {
         change.set_next_action(&actor, now, turn);
+    }
+    if let Some(owner) = update.owner.as_deref() {
+        super::stages::assign(&mut change, &actor, owner, now)?;
+    }
+    if let Some(category) = update.category.as_deref() {
+        super::stages::recategorise(
+            &mut change,
+            &actor,
+            category,
+            work_order_sla_days,
+            calendar,
+            now,
+        )?;
+    }
+    if let Some(eta) = update.eta.as_deref() {
+        super::stages::move_eta(
+            &mut change,
+            &actor,
+            eta,
+            update.eta_reason.as_deref(),
+            calendar,
+            now,
+        )?;
     }
     let change = change.done(ticket, &actor, calendar, now);
     Ok((!change.history.is_empty()).then_some(change))
@@ -513,7 +600,9 @@ pub fn propose_closure(
         );
     }
     change.ticket.status = Status::ProposedClosure;
-    change.ticket.stage = Stage::ProposedClosure;
+    if ticket.stage != Stage::ProposedClosure {
+        change.enter_stage(Stage::ProposedClosure, Some(comment.clone()), now);
+    }
     change.record(&actor, now, HistoryEvent::ClosureProposed { auto_close_at });
     change.set_next_action(&actor, now, NextAction::Customer);
 
@@ -555,7 +644,13 @@ pub fn close(
     let actor = Actor::of(caller);
     let comment = clean_text("comment", request.comment.as_deref(), false)?;
     if ticket.status == Status::Closed {
-        return Ok(None);
+        // Closing again changes nothing; a comment on it could not be kept, so it is refused
+        // rather than dropped.
+        return if comment.is_some() {
+            Err(Refusal::Closed)
+        } else {
+            Ok(None)
+        };
     }
     let by = if actor.is_staff() {
         ClosedBy::Support
@@ -583,14 +678,25 @@ pub fn close(
         );
         change.messages.push(message);
     }
-    finish(&mut change, &actor, calendar, now, by, Some(actor.person.clone()));
+    finish(
+        &mut change,
+        &actor,
+        calendar,
+        now,
+        by,
+        Some(actor.person.clone()),
+    );
     Ok(Some(change.done(ticket, &actor, calendar, now)))
 }
 
 /// The seven days have passed with no answer: the ticket closes by itself. Anything else (a
 /// reply came, the proposal was renewed, it is already closed, the time has not come) means
 /// there is nothing to do, so a late or repeated delivery changes nothing.
-pub fn auto_close(ticket: &Ticket, calendar: &WorkingCalendar, now: DateTime<Utc>) -> Option<Change> {
+pub fn auto_close(
+    ticket: &Ticket,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+) -> Option<Change> {
     let due = ticket.closure.as_ref()?.auto_close_at;
     if ticket.status != Status::ProposedClosure || due > now {
         return None;
@@ -605,7 +711,14 @@ pub fn auto_close(ticket: &Ticket, calendar: &WorkingCalendar, now: DateTime<Utc
         role: Role::FirstLine,
     };
     let mut change = Change::new(ticket, now);
-    finish(&mut change, &system, calendar, now, ClosedBy::Automatic, None);
+    finish(
+        &mut change,
+        &system,
+        calendar,
+        now,
+        ClosedBy::Automatic,
+        None,
+    );
     Some(change.done(ticket, &system, calendar, now))
 }
 
@@ -620,7 +733,7 @@ fn finish(
     let from = change.ticket.status;
     let had_proposal = change.ticket.closure.take().is_some();
     change.ticket.status = Status::Closed;
-    change.ticket.stage = Stage::Closed;
+    change.enter_stage(Stage::Closed, None, now);
     change.ticket.closed = Some(Closure {
         by,
         person,
@@ -643,4 +756,33 @@ fn finish(
     );
     change.record(actor, now, HistoryEvent::Closed { by });
     change.notices.push(Notice::Closed { by });
+}
+
+/// A clock's deadline has come: the breach is recorded, once. A clock that was met, paused,
+/// already breached or stopped, or whose deadline moved later, does not breach, so a stale
+/// or repeated delivery changes nothing.
+pub fn breach(
+    ticket: &Ticket,
+    kind: ClockKind,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+) -> Option<Change> {
+    if !ticket.clock(kind)?.is_due(now) {
+        return None;
+    }
+    let system = Actor {
+        person: Person {
+            user_id: None,
+            email: String::new(),
+            name: "SLA monitor".to_owned(),
+            language: Default::default(),
+        },
+        role: Role::Manager,
+    };
+    let mut change = Change::new(ticket, now);
+    if let Some(clock) = change.ticket.clocks.iter_mut().find(|c| c.kind == kind) {
+        clock.end(ClockState::Breached, calendar, now);
+    }
+    change.notices.push(Notice::Breached { clock: kind });
+    Some(change.done(ticket, &system, calendar, now))
 }

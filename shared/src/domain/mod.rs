@@ -7,5 +7,6 @@ pub mod identity;
 pub mod lifecycle;
 pub mod raise;
 pub mod sla;
+pub mod stages;
 pub mod text;
 pub mod ticket;

@@ -10,8 +10,8 @@ use super::category::{Category, CategoryRefusal};
 use super::identity::{Caller, Language, Role};
 use super::text;
 use super::ticket::{
-    ClockKind, HistoryEntry, HistoryEvent, IssueLevel, Message, MessageVisibility,
-    NextAction, Person, Reference, SlaClock, Stage, Status, Ticket,
+    ClockKind, HistoryEntry, HistoryEvent, IssueLevel, Message, MessageVisibility, NextAction,
+    Person, Reference, SlaClock, Stage, StageRecord, Status, Ticket,
 };
 
 /// Longest subject, in characters: a one-line summary, short enough for an e-mail subject.
@@ -261,6 +261,15 @@ impl ValidRaise {
             owner: None,
             clocks,
             first_response_at: None,
+            stages: vec![StageRecord {
+                stage: Stage::FirstLine,
+                at: now,
+                owner: None,
+                comment: None,
+                plan: None,
+                eta: None,
+                eta_changes: Vec::new(),
+            }],
             closure: None,
             closed: None,
             created_at: now,

@@ -161,7 +161,9 @@ impl SlaClock {
         let running = self
             .running_since
             .filter(|_| self.state == ClockState::Running)
-            .map_or(Duration::zero(), |since| calendar.working_time_between(since, now));
+            .map_or(Duration::zero(), |since| {
+                calendar.working_time_between(since, now)
+            });
         Duration::seconds(self.used_seconds) + running
     }
 
@@ -186,7 +188,11 @@ impl SlaClock {
     }
 
     /// Counts again, with the time it had left.
-    pub fn resume(&mut self, calendar: &WorkingCalendar, now: DateTime<Utc>) -> Option<ClockChange> {
+    pub fn resume(
+        &mut self,
+        calendar: &WorkingCalendar,
+        now: DateTime<Utc>,
+    ) -> Option<ClockChange> {
         if self.state != ClockState::Paused {
             return None;
         }
@@ -283,13 +289,21 @@ mod tests {
     fn a_pause_keeps_the_time_that_was_left() {
         let calendar = WorkingCalendar::support_desk_default();
         // Thursday 3 December 2026, 10:00 GMT: one working day, due Friday 10:00.
-        let mut clock = SlaClock::start(ClockKind::Triage, day(&calendar), at("2026-12-03T10:00:00Z"), &calendar);
+        let mut clock = SlaClock::start(
+            ClockKind::Triage,
+            day(&calendar),
+            at("2026-12-03T10:00:00Z"),
+            &calendar,
+        );
         assert_eq!(clock.due_at, Some(at("2026-12-04T10:00:00Z")));
 
         // Two hours later the customer has the turn, for three days.
         clock.pause(&calendar, at("2026-12-03T12:00:00Z"));
         assert_eq!(clock.due_at, None);
-        assert!(!clock.is_due(at("2026-12-04T11:00:00Z")), "no breach while paused");
+        assert!(
+            !clock.is_due(at("2026-12-04T11:00:00Z")),
+            "no breach while paused"
+        );
         // Monday 7 December 12:00, with 6h30 left: 5h30 on Monday, 1h on Tuesday.
         clock.resume(&calendar, at("2026-12-07T12:00:00Z"));
         assert_eq!(clock.due_at, Some(at("2026-12-08T10:00:00Z")));
@@ -301,32 +315,66 @@ mod tests {
     #[test]
     fn flipping_between_paused_states_neither_restarts_nor_double_counts() {
         let calendar = WorkingCalendar::support_desk_default();
-        let mut clock = SlaClock::start(ClockKind::Category, day(&calendar) * 3, at("2026-12-03T10:00:00Z"), &calendar);
-        assert_eq!(clock.pause(&calendar, at("2026-12-03T11:00:00Z")), Some(ClockChange::Paused));
-        assert_eq!(clock.pause(&calendar, at("2026-12-03T15:00:00Z")), None, "already paused");
+        let mut clock = SlaClock::start(
+            ClockKind::Category,
+            day(&calendar) * 3,
+            at("2026-12-03T10:00:00Z"),
+            &calendar,
+        );
+        assert_eq!(
+            clock.pause(&calendar, at("2026-12-03T11:00:00Z")),
+            Some(ClockChange::Paused)
+        );
+        assert_eq!(
+            clock.pause(&calendar, at("2026-12-03T15:00:00Z")),
+            None,
+            "already paused"
+        );
         clock.resume(&calendar, at("2026-12-03T16:00:00Z"));
-        assert_eq!(clock.used(&calendar, at("2026-12-03T16:00:00Z")), Duration::hours(1));
+        assert_eq!(
+            clock.used(&calendar, at("2026-12-03T16:00:00Z")),
+            Duration::hours(1)
+        );
     }
 
     #[test]
     fn a_new_budget_keeps_the_time_used() {
         let calendar = WorkingCalendar::support_desk_default();
-        let mut clock = SlaClock::start(ClockKind::Category, day(&calendar) * 3, at("2026-12-03T10:00:00Z"), &calendar);
+        let mut clock = SlaClock::start(
+            ClockKind::Category,
+            day(&calendar) * 3,
+            at("2026-12-03T10:00:00Z"),
+            &calendar,
+        );
         clock.pause(&calendar, at("2026-12-03T12:00:00Z"));
         clock.resume(&calendar, at("2026-12-04T12:00:00Z"));
         // Re-categorised to a 1-day SLA on Friday at 13:00: 3h used, 5h30 left: 4h30 on
         // Friday, 1h on Monday.
         clock.retarget(day(&calendar), &calendar, at("2026-12-04T13:00:00Z"));
-        assert_eq!(clock.used(&calendar, at("2026-12-04T13:00:00Z")), Duration::hours(3));
+        assert_eq!(
+            clock.used(&calendar, at("2026-12-04T13:00:00Z")),
+            Duration::hours(3)
+        );
         assert_eq!(clock.due_at, Some(at("2026-12-07T10:00:00Z")));
     }
 
     #[test]
     fn an_ended_clock_stays_ended_and_never_falls_due() {
         let calendar = WorkingCalendar::support_desk_default();
-        let mut clock = SlaClock::start(ClockKind::Triage, day(&calendar), at("2026-12-03T10:00:00Z"), &calendar);
-        assert_eq!(clock.end(ClockState::Met, &calendar, at("2026-12-03T11:00:00Z")), Some(ClockChange::Met));
-        assert_eq!(clock.end(ClockState::Breached, &calendar, at("2026-12-05T11:00:00Z")), None);
+        let mut clock = SlaClock::start(
+            ClockKind::Triage,
+            day(&calendar),
+            at("2026-12-03T10:00:00Z"),
+            &calendar,
+        );
+        assert_eq!(
+            clock.end(ClockState::Met, &calendar, at("2026-12-03T11:00:00Z")),
+            Some(ClockChange::Met)
+        );
+        assert_eq!(
+            clock.end(ClockState::Breached, &calendar, at("2026-12-05T11:00:00Z")),
+            None
+        );
         assert!(!clock.is_due(at("2026-12-09T00:00:00Z")));
         assert_eq!(clock.resume(&calendar, at("2026-12-04T11:00:00Z")), None);
     }

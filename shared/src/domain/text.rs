@@ -24,7 +24,12 @@ pub fn is_line_breaking(c: char) -> bool {
 /// (zero-width spaces and joiners, word joiner, byte-order mark).
 pub fn is_blank(value: &str) -> bool {
     value.chars().all(|c| {
-        c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{00AD}' | '\u{115F}' | '\u{1160}' | '\u{200B}'
+                    ..='\u{200F}' | '\u{2060}' | '\u{2800}' | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}'
+            )
     })
 }
 

@@ -50,6 +50,51 @@ pub enum Stage {
     Closed,
 }
 
+impl Stage {
+    /// How the stage reads in an e-mail to a customer.
+    pub fn label(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::FirstLine, Language::En) => "first-line support",
+            (Self::FirstLine, Language::Fr) => "le support de premier niveau",
+            (Self::SecondLine, Language::En) => "second-line support (diagnosis)",
+            (Self::SecondLine, Language::Fr) => "le support de deuxième niveau (diagnostic)",
+            (Self::ThirdLine, Language::En) => "engineering (third line)",
+            (Self::ThirdLine, Language::Fr) => "l'ingénierie (troisième niveau)",
+            (Self::ProposedClosure, Language::En) => "closure proposed",
+            (Self::ProposedClosure, Language::Fr) => "la clôture proposée",
+            (Self::Closed, Language::En) => "closed",
+            (Self::Closed, Language::Fr) => "la clôture",
+        }
+    }
+}
+
+/// One stage of the ticket's journey, as its history of stages keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageRecord {
+    pub stage: Stage,
+    pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Third line: the plan and the ETA, with every earlier ETA and why it moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eta: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub eta_changes: Vec<EtaChange>,
+}
+
+/// A moved ETA: the old one is kept, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EtaChange {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
 /// Whose turn it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -126,6 +171,9 @@ pub struct Ticket {
     /// The first public staff reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_response_at: Option<DateTime<Utc>>,
+    /// Every stage the ticket went through, oldest first; the last is the current one.
+    #[serde(default)]
+    pub stages: Vec<StageRecord>,
     /// While closure is proposed: when the ticket closes by itself, and the stage to return
     /// to if the customer answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -232,6 +280,25 @@ pub enum HistoryEvent {
     },
     Closed {
         by: ClosedBy,
+    },
+    StageChanged {
+        from: Stage,
+        to: Stage,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+    },
+    OwnerChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+    },
+    CategoryChanged {
+        from: Category,
+        to: Category,
+    },
+    EtaChanged {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        reason: String,
     },
     /// An SLA clock started, paused, resumed, moved, or ended; `due_at` while it runs.
     Clock {

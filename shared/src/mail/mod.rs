@@ -233,6 +233,16 @@ struct ChangeContext<'a> {
     auto_close_at: String,
     closed_by: &'a str,
     closer_name: &'a str,
+    clock: &'a str,
+    due_at: String,
+    previous_stage: &'a str,
+    eta: Option<String>,
+    category: &'a str,
+    previous_category: &'a str,
+    sla_due: Option<String>,
+    stage: String,
+    owner: &'a str,
+    next_action: String,
 }
 
 /// The customer side of a ticket: the requester and the users in copy, each with the
@@ -296,6 +306,16 @@ pub fn for_change(
         auto_close_at: String::new(),
         closed_by: "",
         closer_name: "",
+        clock: "",
+        due_at: String::new(),
+        previous_stage: "",
+        eta: None,
+        category: ticket.category.label(language),
+        previous_category: "",
+        sla_due: None,
+        stage: crate::store::enum_code(&ticket.stage),
+        owner: ticket.owner.as_deref().unwrap_or("nobody yet"),
+        next_action: crate::store::enum_code(&ticket.next_action),
     };
 
     let mut emails = Vec::new();
@@ -317,11 +337,12 @@ pub fn for_change(
                 }
                 let from_support = message.author_role.is_staff();
                 let asks_customer = from_support && ticket.next_action == NextAction::Customer;
+                let body = text::shorten(&message.body, DESCRIPTION_EXCERPT_CHARS);
                 let context = |language| ChangeContext {
                     author_name: &message.author.name,
                     author_email: &message.author.email,
                     from_support,
-                    body: &message.body,
+                    body: &body,
                     asks_customer,
                     reopened: *reopened,
                     ..base(language)
@@ -358,6 +379,9 @@ pub fn for_change(
                 to: after,
                 comment,
             } => {
+                let comment = comment
+                    .as_deref()
+                    .map(|c| text::shorten(c, DESCRIPTION_EXCERPT_CHARS));
                 for (to, language) in customer_side(ticket) {
                     let context = ChangeContext {
                         status: after.label(language),
@@ -372,9 +396,10 @@ pub fn for_change(
                 let Some(closure) = &ticket.closure else {
                     continue;
                 };
+                let comment = text::shorten(comment, DESCRIPTION_EXCERPT_CHARS);
                 for (to, language) in customer_side(ticket) {
                     let context = ChangeContext {
-                        comment: Some(comment),
+                        comment: Some(&comment),
                         auto_close_at: human_time(
                             &config.calendar,
                             closure.auto_close_at,
@@ -383,6 +408,63 @@ pub fn for_change(
                         ..base(language)
                     };
                     send("closure_proposed", &to, language, &context)?;
+                }
+            }
+            Notice::StageChanged {
+                from: before,
+                to: after,
+                comment,
+                eta,
+            } => {
+                let comment = comment
+                    .as_deref()
+                    .map(|c| text::shorten(c, DESCRIPTION_EXCERPT_CHARS));
+                for (to, language) in customer_side(ticket) {
+                    let context = ChangeContext {
+                        stage: after.label(language).to_owned(),
+                        previous_stage: before.label(language),
+                        comment: comment.as_deref(),
+                        eta: eta.map(|at| human_time(&config.calendar, at, language)),
+                        ..base(language)
+                    };
+                    send("stage_changed", &to, language, &context)?;
+                }
+            }
+            Notice::CategoryChanged {
+                from: before,
+                to: after,
+            } => {
+                let due = ticket
+                    .clock(ClockKind::Category)
+                    .filter(|c| c.is_live())
+                    .and_then(|c| c.due_at);
+                for (to, language) in customer_side(ticket) {
+                    let context = ChangeContext {
+                        category: after.label(language),
+                        previous_category: before.label(language),
+                        sla_due: due.map(|at| human_time(&config.calendar, at, language)),
+                        ..base(language)
+                    };
+                    send("category_changed", &to, language, &context)?;
+                }
+            }
+            Notice::Breached { clock } => {
+                let before = change.clocks_before.iter().find(|c| c.kind == *clock);
+                let context = ChangeContext {
+                    clock: clock.code(),
+                    due_at: before
+                        .and_then(|c| c.due_at)
+                        .map(|due| human_time(&config.calendar, due, Language::En))
+                        .unwrap_or_default(),
+                    ..base(Language::En)
+                };
+                send("sla_breached", &desk, Language::En, &context)?;
+                if let Some(owner) = ticket.owner.as_deref().filter(|o| text::is_valid_email(o)) {
+                    let owner = Recipient {
+                        name: String::new(),
+                        email: owner.to_owned(),
+                    };
+                    send("sla_breached", &owner, Language::En, &context)?;
                 }
             }
             Notice::Closed { by } => {
@@ -396,9 +478,15 @@ pub fn for_change(
                     ClosedBy::Support => "support",
                     ClosedBy::Automatic => "automatic",
                 };
+                // The closing comment, if one was written, is the change's message.
+                let comment = change
+                    .messages
+                    .first()
+                    .map(|m| text::shorten(&m.body, DESCRIPTION_EXCERPT_CHARS));
                 let context = |language| ChangeContext {
                     closed_by,
                     closer_name: closer,
+                    comment: comment.as_deref(),
                     ..base(language)
                 };
                 for (to, language) in customer_side(ticket) {

@@ -41,6 +41,11 @@ const SOURCES: &[(&str, &str)] = template_files![
     "en" / "ticket_closed",
     "fr" / "ticket_closed",
     "en" / "customer_replied",
+    "en" / "sla_breached",
+    "en" / "stage_changed",
+    "fr" / "stage_changed",
+    "en" / "category_changed",
+    "fr" / "category_changed",
 ];
 
 /// A template failed to render: a defect in a template, never in user input.

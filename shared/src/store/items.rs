@@ -162,7 +162,9 @@ pub fn clock_key(reference: Reference, clock: ClockKind) -> (String, String) {
 
 /// The index item of a running clock, or `None` when the clock is not running.
 pub fn clock_item(reference: Reference, clock: &SlaClock) -> Option<ClockItem> {
-    let due = clock.due_at.filter(|_| clock.state == ClockState::Running)?;
+    let due = clock
+        .due_at
+        .filter(|_| clock.state == ClockState::Running)?;
     let (pk, sk) = clock_key(reference, clock.kind);
     Some(ClockItem {
         pk,

@@ -752,6 +752,14 @@ impl TicketStore {
     }
 }
 
+/// A short, random wait before trying again after losing a race, longer with each attempt,
+/// so that writers who collided do not collide again in step.
+pub async fn backoff(attempt: usize) {
+    let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) % 20;
+    let millis = 10 * u64::try_from(attempt).unwrap_or(10) + jitter;
+    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+}
+
 /// Whether a transaction was cancelled only because it collided with another one.
 fn is_transaction_conflict<R>(
     err: &aws_sdk_dynamodb::error::SdkError<
@@ -762,16 +770,22 @@ fn is_transaction_conflict<R>(
     use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
     match err.as_service_error() {
         Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
-            let codes: Vec<_> = e.cancellation_reasons().iter().filter_map(|r| r.code()).collect();
+            let codes: Vec<_> = e
+                .cancellation_reasons()
+                .iter()
+                .filter_map(|r| r.code())
+                .collect();
             codes.contains(&"TransactionConflict")
-                && codes.iter().all(|c| matches!(*c, "None" | "TransactionConflict"))
+                && codes
+                    .iter()
+                    .all(|c| matches!(*c, "None" | "TransactionConflict"))
         }
         _ => false,
     }
 }
 
 /// The stored code of a unit enum (its serde name).
-fn enum_code<T: Serialize>(value: &T) -> String {
+pub fn enum_code<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

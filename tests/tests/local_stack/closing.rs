@@ -210,8 +210,12 @@ async fn the_customer_closes_once_and_closing_again_changes_nothing() {
     let desk = world.stack.emails_to(&world.names.support_inbox).len();
 
     world.at("2026-12-03T15:05:00Z");
-    let again = world.closing(&close).await;
-    assert_eq!(again.status, 200);
+    // A comment on an already closed ticket could not be kept: refused, not dropped.
+    let with_comment = world.closing(&close).await;
+    assert_eq!(with_comment.status, 409);
+    assert_eq!(with_comment.body["code"], "ticket_closed");
+    let again = world.closing(&close.clone().with_raw_body("")).await;
+    assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(again.body["closed_at"], "2026-12-03T15:00:00Z");
     assert_eq!(world.stack.emails_to(&requester).len(), sent);
     assert_eq!(

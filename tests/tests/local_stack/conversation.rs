@@ -219,9 +219,18 @@ async fn status_changes_follow_the_legal_transitions_and_tell_the_customer() {
     );
     assert_eq!(world.stack.emails_to(&colleague).len(), 2);
 
-    // Setting the same status again changes nothing and sends nothing.
-    let again = world
+    // Setting the same status again changes nothing and sends nothing; a comment with it
+    // would be lost, so it is refused.
+    let with_comment = world
         .patch(&as_staff("update-ticket.staff", reference))
+        .await;
+    assert_eq!(with_comment.status, 400);
+    assert_eq!(super::error_fields(&with_comment.body), vec!["comment"]);
+    let again = world
+        .patch(
+            &as_staff("update-ticket.staff", reference)
+                .with_raw_body(r#"{"status": "reverification_approved"}"#),
+        )
         .await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body["version"], answer.body["version"]);
@@ -345,5 +354,83 @@ async fn two_replies_at_the_same_instant_both_survive() {
     assert_eq!(
         ticket.version, 5,
         "each reply wrote on the version before it"
+    );
+}
+
+/// Found by hostile-input testing of the change routes.
+#[tokio::test]
+async fn malformed_or_lossy_change_requests_are_refused() {
+    let world = World::new().await;
+    let (raise, _, _) = customer_raise();
+    let reference = world.raise_ok(raise.clone()).await;
+
+    // Only one JSON object is a body: trailing text, a second object or an array is not.
+    for body in [
+        r#"{} x"#,
+        r#"{"body":"first"}{"body":"second"}"#,
+        r#"["array form"]"#,
+    ] {
+        let event = as_requester("post-message.customer", &raise, reference).with_raw_body(body);
+        let answer = world.post(&event).await;
+        assert_eq!(answer.status, 400, "{body}: {}", answer.body);
+        assert_eq!(answer.body["code"], "invalid_json");
+    }
+    let close = as_requester("close-ticket.customer", &raise, reference).with_raw_body("{} x");
+    assert_eq!(world.closing(&close).await.status, 400);
+
+    // Nothing visible is not a message.
+    for blank in ["\u{2800}", "\u{3164}", "\u{00AD}"] {
+        let event = as_requester("post-message.customer", &raise, reference)
+            .edit_body(|b| b["body"] = json!(blank));
+        assert_eq!(world.post(&event).await.status, 400, "{blank:?}");
+    }
+
+    // An internal note cannot ask the customer anything.
+    let note = as_staff("post-message.internal.staff", reference)
+        .edit_body(|b| b["asks_customer"] = json!(true));
+    assert_eq!(world.post(&note).await.status, 400);
+
+    // A comment with no status change would be lost.
+    let turn = as_staff("update-ticket.staff", reference)
+        .with_raw_body(r#"{"next_action": "customer", "comment": "over to you"}"#);
+    assert_eq!(world.patch(&turn).await.status, 400);
+
+    let ticket = world
+        .app
+        .store
+        .ticket(reference)
+        .await
+        .expect("read")
+        .expect("ticket");
+    assert_eq!(ticket.version, 1, "nothing above changed the ticket");
+}
+
+#[tokio::test]
+async fn a_long_reply_to_many_people_quotes_an_excerpt() {
+    let world = World::new().await;
+    let (raise, _, _) = customer_raise();
+    let many: Vec<String> = (0..20).map(|i| super::address(&format!("cc{i}"))).collect();
+    let raise = raise.edit_body(|b| b["cc"] = json!(many.clone()));
+    let reference = world.raise_ok(raise.clone()).await;
+    let reply = as_requester("post-message.customer", &raise, reference)
+        .edit_body(|b| b["body"] = json!("😀".repeat(20_000)));
+    let answer = world.post(&reply).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let mail = world.stack.emails_to(&many[0]).pop().expect("reply e-mail");
+    assert!(
+        mail.raw.len() < 64 * 1024,
+        "an excerpt, not the whole reply"
+    );
+    assert!(mail.text().contains('…'));
+    let page = world
+        .app
+        .store
+        .messages(reference, true, None, 10)
+        .await
+        .expect("messages");
+    assert_eq!(
+        page.items[1].body.chars().count(),
+        20_000,
+        "the message itself is whole"
     );
 }

@@ -40,12 +40,19 @@ async fn a_double_submit_makes_one_ticket_one_set_of_emails_and_one_schedule() {
         .await
         .expect("list schedules");
     // One schedule per running clock (triage and category), made once.
-    let mut names: Vec<_> = schedules.schedules().iter().filter_map(|s| s.name()).collect();
+    let mut names: Vec<_> = schedules
+        .schedules()
+        .iter()
+        .filter_map(|s| s.name())
+        .collect();
     names.sort();
     let reference = first.body["reference"].as_u64().expect("reference");
     assert_eq!(
         names,
-        vec![format!("sla-{reference}-category"), format!("sla-{reference}-triage")]
+        vec![
+            format!("sla-{reference}-category"),
+            format!("sla-{reference}-triage")
+        ]
     );
 
     // A third retry, later, still replays the same ticket.

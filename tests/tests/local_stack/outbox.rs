@@ -104,7 +104,11 @@ async fn a_schedule_the_scheduler_refused_is_created_later() {
     let report = portal::effects::dispatch_due(&world.app, 100)
         .await
         .expect("dispatch");
-    assert_eq!((report.delivered, report.failed), (2, 0), "the triage and category schedules");
+    assert_eq!(
+        (report.delivered, report.failed),
+        (2, 0),
+        "the triage and category schedules"
+    );
     let schedule = world.triage_schedule(reference).await;
     assert_eq!(
         schedule.schedule_expression(),
