@@ -22,6 +22,8 @@ pub struct Config {
     pub sla_function_arn: String,
     /// The function that auto-close schedules invoke (`AUTO_CLOSE_FUNCTION_ARN`).
     pub auto_close_function_arn: String,
+    /// Where the scheduler puts deliveries it could not make (`SCHEDULER_DEAD_LETTER_ARN`).
+    pub scheduler_dead_letter_arn: String,
     /// The role the scheduler assumes to invoke them (`SCHEDULER_ROLE_ARN`).
     pub scheduler_role_arn: String,
     /// The support desk's working calendar (`SUPPORT_TIME_ZONE`, `SUPPORT_WORKING_DAYS`,
@@ -102,6 +104,7 @@ impl Config {
             schedule_group: required("SCHEDULE_GROUP")?,
             sla_function_arn: required("SLA_FUNCTION_ARN")?,
             auto_close_function_arn: required("AUTO_CLOSE_FUNCTION_ARN")?,
+            scheduler_dead_letter_arn: required("SCHEDULER_DEAD_LETTER_ARN")?,
             scheduler_role_arn: required("SCHEDULER_ROLE_ARN")?,
             calendar,
             work_order_sla_days,
@@ -142,6 +145,10 @@ mod tests {
             (
                 "AUTO_CLOSE_FUNCTION_ARN",
                 "arn:aws:lambda:eu-west-1:123456789012:function:auto-close",
+            ),
+            (
+                "SCHEDULER_DEAD_LETTER_ARN",
+                "arn:aws:sqs:eu-west-1:123456789012:scheduler-dead-letters",
             ),
         ])
     }

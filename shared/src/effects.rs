@@ -48,6 +48,7 @@ pub fn sla_schedule(
         target_arn: app.config.sla_function_arn.clone(),
         role_arn: app.config.scheduler_role_arn.clone(),
         input: serde_json::to_string(&event).unwrap_or_default(),
+        dead_letter_arn: Some(app.config.scheduler_dead_letter_arn.clone()),
     }
 }
 
@@ -78,6 +79,7 @@ pub fn auto_close_schedule(app: &App, reference: Reference, at: DateTime<Utc>) -
         target_arn: app.config.auto_close_function_arn.clone(),
         role_arn: app.config.scheduler_role_arn.clone(),
         input: serde_json::to_string(&event).unwrap_or_default(),
+        dead_letter_arn: Some(app.config.scheduler_dead_letter_arn.clone()),
     }
 }
 

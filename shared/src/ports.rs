@@ -64,6 +64,9 @@ pub struct OneTimeSchedule {
     pub target_arn: String,
     pub role_arn: String,
     pub input: String,
+    /// Where the scheduler puts a delivery it could not make after its retries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_arn: Option<String>,
 }
 
 /// An outbound call failed; the effect stays pending and is tried again.

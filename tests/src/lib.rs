@@ -198,6 +198,10 @@ impl LocalStack {
                 "arn:aws:lambda:us-east-1:123456789012:function:portal-sla-breach".to_owned(),
             ),
             (
+                "SCHEDULER_DEAD_LETTER_ARN",
+                "arn:aws:sqs:us-east-1:123456789012:portal-scheduler-dead-letters".to_owned(),
+            ),
+            (
                 "AUTO_CLOSE_FUNCTION_ARN",
                 "arn:aws:lambda:us-east-1:123456789012:function:portal-auto-close".to_owned(),
             ),

@@ -3,11 +3,17 @@
 
 use async_trait::async_trait;
 use aws_sdk_scheduler::types::{
-    ActionAfterCompletion, FlexibleTimeWindow, FlexibleTimeWindowMode, Target,
+    ActionAfterCompletion, DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode,
+    RetryPolicy, Target,
 };
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
 use crate::ports::{DeadlineScheduler, DeliveryError, OneTimeSchedule};
+
+/// How often the scheduler retries a failed invocation.
+const MAX_RETRY_ATTEMPTS: i32 = 20;
+/// How long it keeps trying, in seconds.
+const MAX_EVENT_AGE_SECONDS: i32 = 24 * 60 * 60;
 
 /// Schedules through EventBridge Scheduler.
 #[derive(Debug, Clone)]
@@ -43,12 +49,21 @@ pub fn at_expression(at: DateTime<Utc>) -> String {
 #[async_trait]
 impl DeadlineScheduler for EventBridgeScheduler {
     async fn upsert(&self, schedule: &OneTimeSchedule) -> Result<(), DeliveryError> {
-        let target = Target::builder()
+        // A delivery that fails is retried for up to a day, then kept in the dead-letter
+        // queue; the sweeps find whatever it was about in any case.
+        let retry = RetryPolicy::builder()
+            .maximum_retry_attempts(MAX_RETRY_ATTEMPTS)
+            .maximum_event_age_in_seconds(MAX_EVENT_AGE_SECONDS)
+            .build();
+        let mut target = Target::builder()
             .arn(&schedule.target_arn)
             .role_arn(&schedule.role_arn)
             .input(&schedule.input)
-            .build()
-            .map_err(|e| failure(e.to_string()))?;
+            .retry_policy(retry);
+        if let Some(arn) = &schedule.dead_letter_arn {
+            target = target.dead_letter_config(DeadLetterConfig::builder().arn(arn).build());
+        }
+        let target = target.build().map_err(|e| failure(e.to_string()))?;
         let window = FlexibleTimeWindow::builder()
             .mode(FlexibleTimeWindowMode::Off)
             .build()

@@ -462,11 +462,16 @@ pub fn update_ticket(
             "only support staff change a ticket's status".into(),
         ));
     }
-    if update.status.is_none() && update.next_action.is_none() {
+    let nothing = update.status.is_none()
+        && update.next_action.is_none()
+        && update.owner.is_none()
+        && update.category.is_none()
+        && update.eta.is_none();
+    if nothing {
         return Err(field(
             "status",
             "required",
-            "give a `status`, a `next_action`, or both",
+            "give at least one of `status`, `next_action`, `owner`, `category`, `eta`",
         ));
     }
     if matches!(

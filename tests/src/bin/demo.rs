@@ -1,6 +1,8 @@
 //! The main job, on the local AWS stack: Élodie, a store manager in Lyon, raises a ticket in
 //! French about missing counts on one counter, with a colleague in copy; support answers, she
-//! answers back, support proposes closure, and seven days later the auto-close schedule fires.
+//! answers back (the paused SLA clock resumes with the time it had left), support hands over
+//! to second line, whose deadline passes and breaches, support proposes closure, and seven
+//! days later the auto-close schedule fires.
 //! Each request is an API Gateway event from `events/`, handled by the real handler; the
 //! auto-close is fired with the very input its schedule carries, the clock moved forward.
 //! Everything printed is read back from the stack: the stored items, the e-mails as SES
@@ -135,16 +137,80 @@ async fn main() {
         portal::api::changes::post_message(&app, staff("post-message.staff").request()).await,
     );
     seen = print_emails(&stack, seen, "E-mails of the answer");
+    print_clocks(
+        &app,
+        reference,
+        "Clocks: triage met by the first response; the category clock paused, it is her turn",
+    )
+    .await;
 
-    clock.set(clock.now() + Duration::hours(2));
+    clock.set(clock.now() + Duration::days(1));
     step(
         &app,
-        "Élodie answers (events/post-message.customer.json)",
+        "A day later, Élodie answers (events/post-message.customer.json)",
         portal::api::changes::post_message(&app, customer("post-message.customer").request()).await,
     );
     seen = print_emails(&stack, seen, "E-mails of her answer");
+    print_clocks(
+        &app,
+        reference,
+        "Clocks: the category clock resumed with the time it had left",
+    )
+    .await;
 
-    clock.set(clock.now() + Duration::days(1));
+    clock.set(clock.now() + Duration::hours(1));
+    step(
+        &app,
+        "Support hands over to second line (events/handover.second-line.staff.json)",
+        portal::api::changes::update(&app, staff("handover.second-line.staff").request()).await,
+    );
+    seen = print_emails(&stack, seen, "E-mails of the hand-over");
+
+    heading("EventBridge Scheduler: the second-line deadline");
+    let schedule = stack
+        .clients
+        .scheduler
+        .get_schedule()
+        .name(portal::effects::sla_schedule_name(
+            reference,
+            portal::domain::ticket::ClockKind::SecondLine,
+        ))
+        .group_name(&names.schedule_group)
+        .send()
+        .await
+        .expect("the second-line schedule exists");
+    println!(
+        "expression:             {}",
+        schedule.schedule_expression().unwrap_or_default()
+    );
+    let input = schedule
+        .target()
+        .and_then(|t| t.input())
+        .unwrap_or_default()
+        .to_owned();
+    println!("input:                  {input}");
+    let input: portal::sla_monitor::SlaInput =
+        serde_json::from_str(&input).expect("the schedule's input");
+    let due = match &input {
+        portal::sla_monitor::SlaInput::One(event) => event.due_at,
+        portal::sla_monitor::SlaInput::Sweep { .. } => clock.now(),
+    };
+    clock.set(due + Duration::seconds(1));
+    heading(&format!(
+        "{}: nobody acted, the schedule fires with that input",
+        clock.now()
+    ));
+    let report = portal::sla_monitor::handle(&app, input, 100)
+        .await
+        .expect("SLA run");
+    println!(
+        "{}",
+        pretty(&serde_json::to_value(report).unwrap_or_default())
+    );
+    seen = print_emails(&stack, seen, "E-mails of the breach");
+    print_clocks(&app, reference, "Clocks after the breach").await;
+
+    clock.set(clock.now() + Duration::hours(2));
     step(
         &app,
         "Support proposes closure (events/propose-closure.staff.json)",
@@ -190,6 +256,14 @@ async fn main() {
         Answer::of(portal::api::tickets::get(&app, staff("get-ticket.staff").request()).await);
     println!("{}", pretty(&ticket.body));
     print_emails(&stack, seen, "E-mails of the automatic closure");
+}
+
+/// Prints the ticket's SLA clocks as staff see them.
+async fn print_clocks(app: &portal::App, reference: u64, title: &str) {
+    heading(title);
+    let event = Event::load("get-ticket.staff").with_reference(&reference.to_string());
+    let ticket = Answer::of(portal::api::tickets::get(app, event.request()).await);
+    println!("{}", pretty(&ticket.body["clocks"]));
 }
 
 /// Prints a handler's answer under a heading.

@@ -9,6 +9,7 @@ mod idempotency;
 mod listing;
 mod outbox;
 mod raising;
+mod sla;
 mod tenancy;
 
 use std::sync::Arc;

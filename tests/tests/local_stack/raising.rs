@@ -301,11 +301,12 @@ async fn every_event_file_is_a_valid_request() {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_owned();
-        // The scheduled functions' inputs are not API requests.
-        if ["outbox-dispatcher", "auto-close", "auto-close-sweep"].contains(&name.as_str()) {
+        let event = Event::load(&name);
+        // The scheduled functions' inputs are not API requests; they are checked beside their
+        // functions' tests.
+        if event.0.get("requestContext").is_none() {
             continue;
         }
-        let event = Event::load(&name);
         let request = event.request();
         assert!(
             portal::api::request::caller(&request).is_ok(),
