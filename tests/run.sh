@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../infra/local/stack.sh"
 cd "$STACK_ROOT"
 
 stack_install
+stack_install_s3
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy"
@@ -13,6 +14,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "==> building the tests"
 cargo test --workspace --no-run --quiet
 stack_start
+stack_start_s3
 echo "==> unit and integration tests"
 # The functions' error logs (a 500's cause) are shown, nothing else.
 PORTAL_TEST_LOG=1 RUST_LOG="${RUST_LOG:-error}" cargo test --workspace

@@ -1,6 +1,9 @@
 # The local AWS stack, sourced by the demo and test commands (not run on its own).
 #
 #   stack_install   creates .local/venv and installs the pinned requirements.txt into it
+#   stack_install_s3, stack_start_s3
+#                   builds and starts s3s-fs, an S3 server that checks presigned URLs,
+#                   and exports PORTAL_LOCAL_S3_ENDPOINT (the attachment tests use it)
 #   stack_start     starts moto's server (one request at a time, see moto_server.py) on a free
 #                   loopback port, exports PORTAL_LOCAL_ENDPOINT,
 #                   and stops it again when the calling script exits
@@ -25,12 +28,56 @@ stack_install() {
   cp "$requirements" "$stamp"
 }
 
+# An S3 server that checks SigV4 presigned URLs (moto's S3 accepts any upload), for the
+# attachment tests: s3s-fs, built once into .local/s3s.
+S3S_VERSION="0.14.0"
+S3S_BIN="$STACK_DIR/s3s/bin/s3s-fs"
+
+stack_install_s3() {
+  if [ -x "$S3S_BIN" ] && [ "$("$S3S_BIN" --version 2>/dev/null)" = "s3s-fs $S3S_VERSION" ]; then
+    return 0
+  fi
+  echo "==> installing s3s-fs $S3S_VERSION (an S3 server that verifies presigned URLs)"
+  cargo install --quiet --locked --root "$STACK_DIR/s3s" --version "$S3S_VERSION" \
+    --features binary s3s-fs
+}
+
+stack_start_s3() {
+  local port data
+  port="$("$PORTAL_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  data="$(mktemp -d "$STACK_DIR/s3s-data.XXXXXX")"
+  "$S3S_BIN" --host 127.0.0.1 --port "$port" --access-key testing --secret-key testing "$data" \
+    >"$STACK_DIR/s3s.log" 2>&1 &
+  S3S_PID=$!
+  S3S_DATA="$data"
+  export PORTAL_LOCAL_S3_ENDPOINT="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    if "$PORTAL_PYTHON" -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=1)" "$port" 2>/dev/null; then
+      echo "==> S3 (s3s-fs) listening on $PORTAL_LOCAL_S3_ENDPOINT"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "s3s-fs did not start; its log:" >&2
+  cat "$STACK_DIR/s3s.log" >&2
+  return 1
+}
+
 stack_stop() {
   if [ -n "${STACK_PID:-}" ] && kill -0 "$STACK_PID" 2>/dev/null; then
     kill "$STACK_PID" 2>/dev/null || true
     wait "$STACK_PID" 2>/dev/null || true
   fi
   STACK_PID=""
+  if [ -n "${S3S_PID:-}" ] && kill -0 "$S3S_PID" 2>/dev/null; then
+    kill "$S3S_PID" 2>/dev/null || true
+    wait "$S3S_PID" 2>/dev/null || true
+  fi
+  S3S_PID=""
+  if [ -n "${S3S_DATA:-}" ]; then
+    rm -rf "$S3S_DATA"
+  fi
+  S3S_DATA=""
 }
 
 stack_start() {

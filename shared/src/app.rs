@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::adapters::AwsClients;
+use crate::adapters::s3::ObjectStore;
 use crate::adapters::scheduler::EventBridgeScheduler;
 use crate::adapters::ses::SesMailer;
 use crate::config::{Config, ConfigError};
@@ -15,6 +16,7 @@ use crate::store::TicketStore;
 pub struct App {
     pub config: Config,
     pub store: TicketStore,
+    pub objects: ObjectStore,
     pub mailer: Arc<dyn Mailer>,
     pub scheduler: Arc<dyn DeadlineScheduler>,
     pub clock: Arc<dyn Clock>,
@@ -54,6 +56,7 @@ impl App {
     ) -> Result<Self, RenderError> {
         Ok(Self {
             store: TicketStore::new(clients.dynamodb.clone(), config.table_name.clone()),
+            objects: ObjectStore::new(clients.s3.clone(), config.attachments_bucket.clone()),
             mailer: Arc::new(SesMailer::new(clients.ses.clone())),
             scheduler: Arc::new(EventBridgeScheduler::new(clients.scheduler.clone())),
             clock,

@@ -1,6 +1,7 @@
 //! The settings of a deployment, read once per cold start from environment variables. A
 //! missing or malformed value stops the start with a message naming the variable.
 
+use crate::domain::attachment::AttachmentRules;
 use crate::domain::calendar::WorkingCalendar;
 use crate::domain::text;
 
@@ -31,6 +32,11 @@ pub struct Config {
     pub calendar: WorkingCalendar,
     /// The work-order category's SLA in working days (`WORK_ORDER_SLA_DAYS`, default 3).
     pub work_order_sla_days: u32,
+    /// The attachments bucket (`ATTACHMENTS_BUCKET`).
+    pub attachments_bucket: String,
+    /// Allowed attachment types and sizes (`ATTACHMENT_TYPES`, e.g. `image/png=20MB,…`) and
+    /// the most per ticket (`ATTACHMENTS_PER_TICKET`, default 50).
+    pub attachment_rules: AttachmentRules,
 }
 
 /// A setting that is missing or unusable.
@@ -95,8 +101,27 @@ impl Config {
                 problem: "must be a whole number of working days from 1 to 30".into(),
             })?;
 
+        let mut attachment_rules = AttachmentRules::default();
+        if let Some(types) = lookup("ATTACHMENT_TYPES").filter(|t| !t.trim().is_empty()) {
+            attachment_rules.types =
+                AttachmentRules::parse_types(&types).map_err(|e| ConfigError {
+                    name: "ATTACHMENT_TYPES",
+                    problem: e.to_string(),
+                })?;
+        }
+        attachment_rules.max_per_ticket = optional("ATTACHMENTS_PER_TICKET", "50")
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=500).contains(n))
+            .ok_or(ConfigError {
+                name: "ATTACHMENTS_PER_TICKET",
+                problem: "must be a whole number from 1 to 500".into(),
+            })?;
+
         Ok(Self {
             table_name: required("TABLE_NAME")?,
+            attachments_bucket: required("ATTACHMENTS_BUCKET")?,
+            attachment_rules,
             mail_from_address: address("MAIL_FROM_ADDRESS")?,
             mail_from_name: text::single_line(&optional("MAIL_FROM_NAME", "Support")),
             support_inbox: address("SUPPORT_INBOX")?,
@@ -130,6 +155,7 @@ mod tests {
     fn settings() -> HashMap<&'static str, &'static str> {
         HashMap::from([
             ("TABLE_NAME", "portal"),
+            ("ATTACHMENTS_BUCKET", "portal-attachments"),
             ("MAIL_FROM_ADDRESS", "support@portal.example"),
             ("SUPPORT_INBOX", "desk@portal.example"),
             ("SALES_CONTACT", "sales@portal.example"),

@@ -9,11 +9,13 @@
 //! - [`api`]: the HTTP handlers behind API Gateway.
 //! - [`auto_close`]: the seven-day closing, driven by schedules and a sweep.
 //! - [`sla_monitor`]: SLA breaches, driven by schedules and a sweep.
+//! - [`attachments`]: confirming uploads before an attachment can be used.
 //! - [`app`] and [`config`]: what a function builds once per cold start.
 
 pub mod adapters;
 pub mod api;
 pub mod app;
+pub mod attachments;
 pub mod auto_close;
 pub mod config;
 pub mod domain;

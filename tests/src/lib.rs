@@ -22,6 +22,9 @@ use portal::ports::Clock;
 
 /// The variable that carries moto's address, set by the scripts that start it.
 pub const ENDPOINT_VARIABLE: &str = "PORTAL_LOCAL_ENDPOINT";
+/// The variable that carries the address of an S3 server that verifies presigned URLs
+/// (s3s-fs), when one runs; otherwise moto's S3 is used.
+pub const S3_ENDPOINT_VARIABLE: &str = "PORTAL_LOCAL_S3_ENDPOINT";
 
 /// A connection to the running local stack.
 #[derive(Debug, Clone)]
@@ -34,6 +37,7 @@ pub struct LocalStack {
 #[derive(Debug, Clone)]
 pub struct Names {
     pub table: String,
+    pub bucket: String,
     pub schedule_group: String,
     pub mail_domain: String,
     pub support_inbox: String,
@@ -47,6 +51,7 @@ impl Names {
         let short = &id[..12];
         Self {
             table: format!("portal-{short}"),
+            bucket: format!("portal-attachments-{short}"),
             schedule_group: format!("portal-sla-{short}"),
             mail_domain: format!("portal-{short}.example"),
             support_inbox: format!("desk@support-{short}.example"),
@@ -84,10 +89,20 @@ impl LocalStack {
             ))
             .load()
             .await;
-        Self {
-            clients: AwsClients::from_sdk_config(&sdk),
-            endpoint,
+        let mut clients = AwsClients::from_sdk_config(&sdk);
+        if let Ok(s3_endpoint) = std::env::var(S3_ENDPOINT_VARIABLE) {
+            let s3 = aws_sdk_s3::config::Builder::from(&sdk)
+                .endpoint_url(s3_endpoint)
+                .force_path_style(true)
+                .build();
+            clients.s3 = aws_sdk_s3::Client::from_conf(s3);
         }
+        Self { clients, endpoint }
+    }
+
+    /// Whether S3 is a server that verifies presigned URLs (s3s-fs) rather than moto's.
+    pub fn s3_verifies_signatures() -> bool {
+        std::env::var_os(S3_ENDPOINT_VARIABLE).is_some()
     }
 
     /// Creates the table (with the indexes and TTL of `infra/template.yaml`), the schedule
@@ -168,6 +183,13 @@ impl LocalStack {
             .send()
             .await
             .expect("create the schedule group");
+        self.clients
+            .s3
+            .create_bucket()
+            .bucket(&names.bucket)
+            .send()
+            .await
+            .expect("create the attachments bucket");
         if verify_sender {
             self.verify_sender(names).await;
         }
@@ -188,6 +210,7 @@ impl LocalStack {
     pub fn config(&self, names: &Names) -> Config {
         let settings = [
             ("TABLE_NAME", names.table.clone()),
+            ("ATTACHMENTS_BUCKET", names.bucket.clone()),
             ("MAIL_FROM_ADDRESS", names.mail_from()),
             ("MAIL_FROM_NAME", "Support Comptage".to_owned()),
             ("SUPPORT_INBOX", names.support_inbox.clone()),

@@ -2,6 +2,7 @@
 //! store in `crate::store`. The SDK configuration is loaded once per cold start and every
 //! client is built from it.
 
+pub mod s3;
 pub mod scheduler;
 pub mod ses;
 
@@ -11,6 +12,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 #[derive(Debug, Clone)]
 pub struct AwsClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
+    pub s3: aws_sdk_s3::Client,
     pub ses: aws_sdk_ses::Client,
     pub scheduler: aws_sdk_scheduler::Client,
 }
@@ -23,10 +25,15 @@ impl AwsClients {
         Self::from_sdk_config(&sdk)
     }
 
-    /// Builds every client from one configuration.
+    /// Builds every client from one configuration. Against a local stack (an endpoint
+    /// override), S3 is addressed path-style, as local servers expect.
     pub fn from_sdk_config(sdk: &SdkConfig) -> Self {
+        let s3 = aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(sdk.endpoint_url().is_some())
+            .build();
         Self {
             dynamodb: aws_sdk_dynamodb::Client::new(sdk),
+            s3: aws_sdk_s3::Client::from_conf(s3),
             ses: aws_sdk_ses::Client::new(sdk),
             scheduler: aws_sdk_scheduler::Client::new(sdk),
         }

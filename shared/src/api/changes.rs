@@ -19,12 +19,14 @@ use super::problem::ApiError;
 use super::request;
 use super::views::{MessageView, TicketView};
 use crate::app::App;
+use crate::domain::attachment::AttachmentState;
 use crate::domain::identity::Caller;
 use crate::domain::lifecycle::{
     self, Change, ClosingRequest, MessageRequest, Refusal, TicketUpdate,
 };
+use crate::domain::raise::FieldError;
 use crate::domain::stages::{self, HandoverRequest};
-use crate::domain::ticket::{Reference, Ticket};
+use crate::domain::ticket::{AttachmentRef, Reference, Ticket};
 use crate::effects;
 use crate::store::SaveError;
 
@@ -80,11 +82,19 @@ async fn reply(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = request::caller(req)?;
     let reference = request::reference(req)?;
     let body: MessageRequest = request::json(request::body_bytes(req)?)?;
+    super::visible_ticket(app, &caller, reference).await?;
+    let attachments = confirmed_attachments(app, reference, &body.attachments).await?;
 
     let mut posted = None;
     let ticket = apply(app, &caller, reference, |ticket, now| {
-        let change =
-            lifecycle::post_message(ticket, &caller, body.clone(), &app.config.calendar, now)?;
+        let change = lifecycle::post_message(
+            ticket,
+            &caller,
+            body.clone(),
+            attachments.clone(),
+            &app.config.calendar,
+            now,
+        )?;
         posted = change.messages.first().cloned();
         Ok(Some(change))
     })
@@ -148,6 +158,61 @@ async fn close_or_propose(
         200,
         &TicketView::of(&ticket, &caller, &app.config.calendar, app.clock.now()),
     ))
+}
+
+/// The attachments a message refers to: each must be one of this ticket's, uploaded and
+/// confirmed; any other id is a 400 that names it.
+async fn confirmed_attachments(
+    app: &App,
+    reference: Reference,
+    ids: &[String],
+) -> Result<Vec<AttachmentRef>, ApiError> {
+    const MAX_PER_MESSAGE: usize = 20;
+    if ids.len() > MAX_PER_MESSAGE {
+        return Err(ApiError::Validation(vec![FieldError {
+            field: "attachments".into(),
+            code: "too_many",
+            message: format!("a message refers to at most {MAX_PER_MESSAGE} attachments"),
+        }]));
+    }
+    let mut found = Vec::with_capacity(ids.len());
+    let mut errors = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let attachment = match uuid::Uuid::parse_str(id) {
+            Ok(_) => app.store.attachment(reference, id).await?,
+            Err(_) => None,
+        };
+        match attachment {
+            Some(a) if a.state == AttachmentState::Confirmed => {
+                if !found.iter().any(|f: &AttachmentRef| f.id == a.id) {
+                    found.push(AttachmentRef {
+                        id: a.id,
+                        file_name: a.file_name,
+                        content_type: a.content_type,
+                        size: a.size,
+                    });
+                }
+            }
+            Some(_) => errors.push(FieldError {
+                field: format!("attachments[{i}]"),
+                code: "attachment_not_uploaded",
+                message: format!("attachment `{id}` has not been uploaded and confirmed yet"),
+            }),
+            None => errors.push(FieldError {
+                field: format!("attachments[{i}]"),
+                code: "not_found",
+                message: format!(
+                    "this ticket has no attachment `{}`",
+                    crate::domain::text::shorten(id, 64)
+                ),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(found)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 /// Loads the ticket the caller may see, decides, and saves; again on a lost race. Returns

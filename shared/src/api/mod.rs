@@ -2,6 +2,7 @@
 //! load, decide (in the domain), write, notify, respond. Errors become problem bodies in one
 //! place, `problem`.
 
+pub mod attachments;
 pub mod changes;
 pub mod messages;
 pub mod problem;

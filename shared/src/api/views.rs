@@ -176,6 +176,8 @@ pub struct MessageView {
     pub author: PersonView,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::domain::ticket::AttachmentRef>,
     /// Staff only: `public` or `internal`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<MessageVisibility>,
@@ -198,6 +200,7 @@ impl MessageView {
             author: (&message.author).into(),
             body: message.body.clone(),
             created_at: message.created_at,
+            attachments: message.attachments.clone(),
             visibility: staff.then_some(message.visibility),
         })
     }

@@ -35,6 +35,9 @@ pub struct MessageRequest {
     pub asks_customer: bool,
     /// Staff: sets whose turn it is, whatever the message.
     pub next_action: Option<NextAction>,
+    /// Ids of the ticket's confirmed attachments the message refers to.
+    #[serde(default)]
+    pub attachments: Vec<String>,
 }
 
 /// The body of `PATCH /tickets/{reference}` (staff).
@@ -311,6 +314,7 @@ pub fn post_message(
     ticket: &Ticket,
     caller: &Caller,
     request: MessageRequest,
+    attachments: Vec<crate::domain::ticket::AttachmentRef>,
     calendar: &WorkingCalendar,
     now: DateTime<Utc>,
 ) -> Result<Change, Refusal> {
@@ -355,6 +359,7 @@ pub fn post_message(
         visibility,
         body,
         created_at: now,
+        attachments,
     };
     change.record(
         &actor,
@@ -620,6 +625,7 @@ pub fn propose_closure(
         visibility: MessageVisibility::Public,
         body: comment.clone(),
         created_at: now,
+        attachments: Vec::new(),
     };
     if change.ticket.first_response_at.is_none() {
         change.ticket.first_response_at = Some(now);
@@ -672,6 +678,7 @@ pub fn close(
             visibility: MessageVisibility::Public,
             body: comment,
             created_at: now,
+            attachments: Vec::new(),
         };
         change.record(
             &actor,

@@ -1,6 +1,7 @@
 //! The domain: tickets, categories, callers and the working calendar. Pure code with no I/O;
 //! handlers call it to decide, and the store and adapters carry out what it decided.
 
+pub mod attachment;
 pub mod calendar;
 pub mod category;
 pub mod identity;

@@ -284,6 +284,7 @@ impl ValidRaise {
             visibility: MessageVisibility::Public,
             body: self.comments,
             created_at: now,
+            attachments: Vec::new(),
         };
         let history = HistoryEntry {
             id: uuid::Uuid::now_v7().to_string(),

@@ -243,6 +243,18 @@ pub struct Message {
     pub visibility: MessageVisibility,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// Confirmed attachments the message refers to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentRef>,
+}
+
+/// A message's reference to one of the ticket's confirmed attachments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    pub id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
 }
 
 /// What happened to a ticket, kept as items of their own so history never grows the ticket.

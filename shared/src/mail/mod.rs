@@ -235,6 +235,8 @@ struct ChangeContext<'a> {
     closer_name: &'a str,
     clock: &'a str,
     due_at: String,
+    /// The names of the message's attachments, as given (escaped in HTML like all text).
+    attachments: Vec<&'a str>,
     previous_stage: &'a str,
     eta: Option<String>,
     category: &'a str,
@@ -308,6 +310,7 @@ pub fn for_change(
         closer_name: "",
         clock: "",
         due_at: String::new(),
+        attachments: Vec::new(),
         previous_stage: "",
         eta: None,
         category: ticket.category.label(language),
@@ -338,7 +341,13 @@ pub fn for_change(
                 let from_support = message.author_role.is_staff();
                 let asks_customer = from_support && ticket.next_action == NextAction::Customer;
                 let body = text::shorten(&message.body, DESCRIPTION_EXCERPT_CHARS);
+                let names: Vec<&str> = message
+                    .attachments
+                    .iter()
+                    .map(|a| a.file_name.as_str())
+                    .collect();
                 let context = |language| ChangeContext {
+                    attachments: names.clone(),
                     author_name: &message.author.name,
                     author_email: &message.author.email,
                     from_support,

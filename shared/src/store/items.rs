@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::attachment::{Attachment, AttachmentState};
 use crate::domain::ticket::{
     ClockKind, ClockState, HistoryEntry, Message, Reference, SlaClock, Ticket,
 };
@@ -241,5 +242,42 @@ impl IdempotencyItem {
             created_at: now,
             expires_at: (now + Duration::hours(IDEMPOTENCY_TTL_HOURS)).timestamp(),
         }
+    }
+}
+
+/// An attachment's record, under its ticket. A pending one expires (TTL) if never confirmed.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AttachmentItem {
+    pk: String,
+    sk: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<i64>,
+    #[serde(flatten)]
+    pub attachment: Attachment,
+}
+
+/// How long a pending attachment is kept waiting for its upload.
+pub const PENDING_ATTACHMENT_HOURS: i64 = 24;
+
+pub fn attachment_sk_prefix() -> &'static str {
+    "ATTACH#"
+}
+
+pub fn attachment_key(reference: Reference, id: &str) -> (String, String) {
+    (
+        ticket_pk(reference),
+        format!("{}{id}", attachment_sk_prefix()),
+    )
+}
+
+pub fn attachment_item(attachment: &Attachment) -> AttachmentItem {
+    let (pk, sk) = attachment_key(attachment.reference, &attachment.id);
+    let expires_at = (attachment.state == AttachmentState::Pending)
+        .then(|| (attachment.created_at + Duration::hours(PENDING_ATTACHMENT_HOURS)).timestamp());
+    AttachmentItem {
+        pk,
+        sk,
+        expires_at,
+        attachment: attachment.clone(),
     }
 }

@@ -8,6 +8,7 @@
 //! | a ticket's messages, oldest first | `pk = TICKET#<ref>`, `sk = MSG#<instant>#<id>` | Query, one item per message |
 //! | a ticket's history | `pk = TICKET#<ref>`, `sk = HIST#<instant>#<id>` | Query, one item per entry |
 //! | a ticket's pending side effects | `pk = TICKET#<ref>`, `sk = OUTBOX#<id>` | written with the change that needs them |
+//! | a ticket's attachments | `pk = TICKET#<ref>`, `sk = ATTACH#<id>` | a pending one expires through TTL `expires_at` |
 //! | a running SLA clock, for the sweep | `pk = TICKET#<ref>`, `sk = CLOCK#<clock>` | present only while the clock runs |
 //! | the next reference | `pk = COUNTER`, `sk = TICKET_REFERENCE` | atomic `ADD`-style update |
 //! | a raise already made with an idempotency key | `pk = IDEMPOTENCY#<sha256 of user and key>`, `sk = IDEMPOTENCY` | expires through TTL `expires_at` |
@@ -41,6 +42,7 @@ pub use cursor::Cursor;
 pub use items::{PendingEffect, PendingEffectKind};
 
 use crate::adapters::describe;
+use crate::domain::attachment::Attachment;
 use crate::domain::raise::RaisedTicket;
 use crate::domain::ticket::{
     ClockKind, ClockState, Message, MessageVisibility, NextAction, Reference, SlaClock, Stage,
@@ -332,6 +334,121 @@ impl TicketStore {
                     .reference)
             })
             .collect()
+    }
+
+    /// Stores a new, pending attachment, unless the ticket has its most already.
+    pub async fn add_attachment(
+        &self,
+        attachment: &Attachment,
+        max_per_ticket: usize,
+    ) -> Result<bool, StoreError> {
+        let count = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_names("#sk", "sk")
+            .expression_attribute_values(":pk", s(ticket_pk(attachment.reference)))
+            .expression_attribute_values(":prefix", s(items::attachment_sk_prefix()))
+            .select(aws_sdk_dynamodb::types::Select::Count)
+            .send()
+            .await
+            .map_err(service)?
+            .count();
+        if usize::try_from(count).unwrap_or(usize::MAX) >= max_per_ticket {
+            return Ok(false);
+        }
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&items::attachment_item(attachment))?))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", "pk")
+            .send()
+            .await
+            .map_err(service)?;
+        Ok(true)
+    }
+
+    /// One attachment of a ticket.
+    pub async fn attachment(
+        &self,
+        reference: Reference,
+        id: &str,
+    ) -> Result<Option<Attachment>, StoreError> {
+        let (pk, sk) = items::attachment_key(reference, id);
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(service)?;
+        match out.item {
+            Some(item) => Ok(Some(
+                serde_dynamo::from_item::<_, items::AttachmentItem>(item)?.attachment,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Every attachment of a ticket, oldest first.
+    pub async fn attachments(&self, reference: Reference) -> Result<Vec<Attachment>, StoreError> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", "pk")
+                .expression_attribute_names("#sk", "sk")
+                .expression_attribute_values(":pk", s(ticket_pk(reference)))
+                .expression_attribute_values(":prefix", s(items::attachment_sk_prefix()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(service)?;
+            for item in out.items.unwrap_or_default() {
+                found.push(serde_dynamo::from_item::<_, items::AttachmentItem>(item)?.attachment);
+            }
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => break,
+            }
+        }
+        found.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        Ok(found)
+    }
+
+    /// Records that an attachment's object is there: confirmed, and no longer expiring. Only a
+    /// pending record changes; confirming twice is harmless.
+    pub async fn confirm_attachment(&self, attachment: &Attachment) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&items::attachment_item(attachment))?))
+            .condition_expression("#state = :pending")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":pending", s("pending"))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(service(e)),
+        }
     }
 
     /// Keeps the due index's clock items in step with the clocks: an item for each running

@@ -119,6 +119,7 @@ async fn six_hundred_long_messages_read_back_whole_in_order() {
             },
             body: format!("#{i:03} {text}"),
             created_at: start + Duration::seconds(i),
+            attachments: Vec::new(),
         };
         world
             .app

@@ -2,6 +2,7 @@
 //! API Gateway events of `events/`. Each test has its own table, schedule group and
 //! addresses. Run them through `tests/run.sh`, which starts the stack.
 
+mod attachments;
 mod closing;
 mod conversation;
 mod emails;

@@ -112,6 +112,7 @@ async fn customers_never_see_internal_notes_or_staff_details() {
         visibility: MessageVisibility::Internal,
         body: "INTERNAL-MARKER-7f3a: customer is on the old firmware".into(),
         created_at: super::instant("2026-12-03T11:00:00Z"),
+        attachments: Vec::new(),
     };
     world
         .app
