@@ -167,6 +167,12 @@ async fn carry_out(app: &App, effect: &PendingEffect, now: DateTime<Utc>) -> Res
             Ok(())
         }
         PendingEffectKind::Schedule(schedule) if schedule.at <= now => {
+            // Never created for a time that has passed (it would fire at once); an older
+            // schedule of the same name is removed, and the sweep finds what is due.
+            app.scheduler
+                .delete(&schedule.group, &schedule.name)
+                .await
+                .map_err(|e| e.to_string())?;
             warn!(
                 reference = effect.reference,
                 schedule = %schedule.name,

@@ -224,16 +224,18 @@ impl Change {
 
     /// Enters a stage, keeping the stage history.
     fn enter_stage(&mut self, stage: Stage, comment: Option<String>, now: DateTime<Utc>) {
+        use crate::domain::stages::STAGE_NOTE_CHARS;
         self.ticket.stage = stage;
         self.ticket.stages.push(crate::domain::ticket::StageRecord {
             stage,
             at: now,
             owner: self.ticket.owner.clone(),
-            comment,
+            comment: comment.map(|c| text::shorten(&c, STAGE_NOTE_CHARS)),
             plan: None,
             eta: None,
             eta_changes: Vec::new(),
         });
+        crate::domain::stages::keep_recent_stages(&mut self.ticket);
     }
 
     fn set_next_action(&mut self, actor: &Actor, now: DateTime<Utc>, to: NextAction) {
@@ -511,6 +513,8 @@ pub fn update_ticket(
             change.enter_stage(stage, comment.clone(), now);
             change.ticket.closure = None;
             change.schedules.push(ScheduleChange::CancelAutoClose);
+            // Withdrawn: the work is support's again.
+            change.set_next_action(&actor, now, NextAction::Support);
         }
         change.ticket.status = to;
         change.record(
@@ -631,10 +635,9 @@ pub fn propose_closure(
         change.ticket.first_response_at = Some(now);
         change.record(&actor, now, HistoryEvent::FirstResponse);
     }
-    // Proposing closure meets every clock still counting: the work is believed done.
-    for clock in &mut change.ticket.clocks {
-        clock.end(ClockState::Met, calendar, now);
-    }
+    // Proposing closure meets the category's SLA (and triage, with this public answer); the
+    // line clocks pause while the customer decides, and resume if the ticket is reopened.
+    meet_clock(&mut change, ClockKind::Category, calendar, now);
     change.messages.push(message);
     change.notices.push(Notice::ClosureProposed { comment });
     change

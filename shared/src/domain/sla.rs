@@ -7,7 +7,8 @@
 //! written to the ticket's history as its own item, so the ticket item stays small however
 //! often a clock pauses. The deadline is always `calendar.add_working_time(running_since,
 //! budget - used)`: a pause, a new category or a new ETA moves it without losing or counting
-//! twice any time already used.
+//! twice any time already used. The third-line ETA counts wall-clock time instead, since it is
+//! a date given to the customer: it falls due at that instant, later by any pause.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -85,7 +86,11 @@ pub struct SlaClock {
     pub kind: ClockKind,
     pub state: ClockState,
     pub started_at: DateTime<Utc>,
-    /// The business time the clock allows, in seconds.
+    /// Counts wall-clock time instead of business time: the third-line ETA is a date given
+    /// to the customer, due at that instant whatever the desk's hours.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wall_clock: bool,
+    /// The time the clock allows, in seconds (business time unless `wall_clock`).
     pub budget_seconds: i64,
     /// Business time used before `running_since`, in seconds.
     pub used_seconds: i64,
@@ -133,6 +138,7 @@ impl SlaClock {
             kind,
             state: ClockState::Running,
             started_at: now,
+            wall_clock: false,
             budget_seconds: budget.num_seconds(),
             used_seconds: 0,
             running_since: Some(now),
@@ -145,6 +151,29 @@ impl SlaClock {
         clock
     }
 
+    /// A clock due at a given instant, counting wall-clock time: the third-line ETA. Paused,
+    /// it moves later by as long as it was paused.
+    pub fn until(
+        kind: ClockKind,
+        due: DateTime<Utc>,
+        now: DateTime<Utc>,
+        calendar: &WorkingCalendar,
+    ) -> Self {
+        let mut clock = Self::start(kind, due - now, now, calendar);
+        clock.wall_clock = true;
+        clock.due_at = clock.deadline(calendar);
+        clock
+    }
+
+    /// Time between two instants as this clock counts it.
+    fn span(&self, calendar: &WorkingCalendar, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        if self.wall_clock {
+            (to - from).max(Duration::zero())
+        } else {
+            calendar.working_time_between(from, to)
+        }
+    }
+
     /// Counting, or waiting to count again.
     pub fn is_live(&self) -> bool {
         matches!(self.state, ClockState::Running | ClockState::Paused)
@@ -153,7 +182,11 @@ impl SlaClock {
     fn deadline(&self, calendar: &WorkingCalendar) -> Option<DateTime<Utc>> {
         let since = self.running_since?;
         let left = Duration::seconds((self.budget_seconds - self.used_seconds).max(0));
-        Some(calendar.add_working_time(since, left))
+        Some(if self.wall_clock {
+            since + left
+        } else {
+            calendar.add_working_time(since, left)
+        })
     }
 
     /// Business time used up to `now`.
@@ -161,16 +194,14 @@ impl SlaClock {
         let running = self
             .running_since
             .filter(|_| self.state == ClockState::Running)
-            .map_or(Duration::zero(), |since| {
-                calendar.working_time_between(since, now)
-            });
+            .map_or(Duration::zero(), |since| self.span(calendar, since, now));
         Duration::seconds(self.used_seconds) + running
     }
 
     /// Folds the running stretch into `used_seconds`.
     fn settle(&mut self, calendar: &WorkingCalendar, now: DateTime<Utc>) {
         if let (ClockState::Running, Some(since)) = (self.state, self.running_since) {
-            self.used_seconds += calendar.working_time_between(since, now).num_seconds();
+            self.used_seconds += self.span(calendar, since, now).num_seconds();
         }
         self.running_since = None;
         self.due_at = None;
@@ -224,6 +255,25 @@ impl SlaClock {
             self.due_at = self.deadline(calendar);
         }
         Some(ClockChange::Retargeted)
+    }
+
+    /// Brings back a clock that was stopped because it no longer applied (a category without
+    /// an SLA), with a new budget and the time it had used. Met and breached clocks stay so.
+    pub fn revive(
+        &mut self,
+        budget: Duration,
+        calendar: &WorkingCalendar,
+        now: DateTime<Utc>,
+    ) -> Option<ClockChange> {
+        if self.state != ClockState::Stopped {
+            return None;
+        }
+        self.state = ClockState::Running;
+        self.ended_at = None;
+        self.budget_seconds = budget.num_seconds();
+        self.running_since = Some(now);
+        self.due_at = self.deadline(calendar);
+        Some(ClockChange::Resumed)
     }
 
     /// Ends the clock: met, breached or stopped. A clock that has ended stays ended.
@@ -356,6 +406,45 @@ mod tests {
             Duration::hours(3)
         );
         assert_eq!(clock.due_at, Some(at("2026-12-07T10:00:00Z")));
+    }
+
+    #[test]
+    fn an_eta_is_due_at_its_instant_even_outside_working_hours() {
+        let calendar = WorkingCalendar::support_desk_default();
+        // Handed over Friday 18:00 with an ETA of Monday 08:00: due Monday 08:00, not at once.
+        let mut clock = SlaClock::until(
+            ClockKind::ThirdLineEta,
+            at("2026-12-07T08:00:00Z"),
+            at("2026-12-04T18:00:00Z"),
+            &calendar,
+        );
+        assert_eq!(clock.due_at, Some(at("2026-12-07T08:00:00Z")));
+        assert!(!clock.is_due(at("2026-12-04T18:05:00Z")));
+        // Paused for a day, it moves a day later.
+        clock.pause(&calendar, at("2026-12-05T08:00:00Z"));
+        clock.resume(&calendar, at("2026-12-06T08:00:00Z"));
+        assert_eq!(clock.due_at, Some(at("2026-12-08T08:00:00Z")));
+    }
+
+    #[test]
+    fn a_stopped_clock_can_be_brought_back_with_its_time() {
+        let calendar = WorkingCalendar::support_desk_default();
+        let mut clock = SlaClock::start(
+            ClockKind::Category,
+            day(&calendar) * 3,
+            at("2026-12-03T10:00:00Z"),
+            &calendar,
+        );
+        clock.end(ClockState::Stopped, &calendar, at("2026-12-03T12:00:00Z"));
+        clock.revive(day(&calendar) * 3, &calendar, at("2026-12-03T14:00:00Z"));
+        // 2h used, 23h30 left from Thursday 14:00: due Tuesday 8 December 12:00.
+        assert_eq!(clock.due_at, Some(at("2026-12-08T12:00:00Z")));
+        let mut met = clock.clone();
+        met.end(ClockState::Met, &calendar, at("2026-12-03T15:00:00Z"));
+        assert_eq!(
+            met.revive(day(&calendar), &calendar, at("2026-12-03T16:00:00Z")),
+            None
+        );
     }
 
     #[test]

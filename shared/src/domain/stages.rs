@@ -30,6 +30,19 @@ pub struct HandoverRequest {
 
 /// Working days of the second-line clock.
 const SECOND_LINE_DAYS: i32 = 3;
+/// How much of a comment or reason the stage history on the ticket keeps; the whole text is
+/// in the ticket's history items and messages.
+pub const STAGE_NOTE_CHARS: usize = 280;
+/// How many stages the ticket item keeps; older ones stay in the history items.
+pub const STAGES_KEPT: usize = 50;
+/// How many times one hand-over's ETA may move.
+pub const MAX_ETA_CHANGES: usize = 100;
+
+/// Keeps the ticket item bounded however often a ticket changes stage.
+pub(super) fn keep_recent_stages(ticket: &mut Ticket) {
+    let excess = ticket.stages.len().saturating_sub(STAGES_KEPT);
+    ticket.stages.drain(..excess);
+}
 
 fn owner_address(value: &str) -> Result<String, Refusal> {
     let value = value.trim();
@@ -146,11 +159,16 @@ pub fn hand_over(
         stage: to,
         at: now,
         owner: Some(owner.clone()),
-        comment: comment.clone(),
-        plan,
+        comment: comment
+            .as_deref()
+            .map(|c| text::shorten(c, STAGE_NOTE_CHARS)),
+        plan: plan
+            .as_deref()
+            .map(|p| text::shorten(p, STAGE_NOTE_CHARS * 4)),
         eta,
         eta_changes: Vec::new(),
     });
+    keep_recent_stages(&mut change.ticket);
     change.record(
         &actor,
         now,
@@ -167,10 +185,28 @@ pub fn hand_over(
         (Stage::ThirdLine, Some(eta)) => {
             meet(&mut change, ClockKind::Category, calendar, now);
             meet(&mut change, ClockKind::SecondLine, calendar, now);
-            let budget = calendar.working_time_between(now, eta);
-            start(&mut change, ClockKind::ThirdLineEta, budget, calendar, now);
+            // A hand-over gives an ETA: the ETA clock follows it, whatever an earlier one did.
+            match clock_mut(&mut change, ClockKind::ThirdLineEta) {
+                Some(clock) if clock.is_live() => {
+                    let used = clock.used(calendar, now);
+                    clock.retarget(used + (eta - now), calendar, now);
+                }
+                Some(clock) => {
+                    *clock = SlaClock::until(ClockKind::ThirdLineEta, eta, now, calendar)
+                }
+                None => change.ticket.clocks.push(SlaClock::until(
+                    ClockKind::ThirdLineEta,
+                    eta,
+                    now,
+                    calendar,
+                )),
+            }
         }
         _ => {
+            // Back from third line, its ETA no longer applies.
+            if let Some(clock) = clock_mut(&mut change, ClockKind::ThirdLineEta) {
+                clock.end(ClockState::Stopped, calendar, now);
+            }
             let budget = calendar.working_day() * SECOND_LINE_DAYS;
             start(&mut change, ClockKind::SecondLine, budget, calendar, now);
         }
@@ -254,20 +290,25 @@ pub(super) fn recategorise(
     let budget = to
         .sla_working_days(work_order_sla_days)
         .map(|days| calendar.working_day() * i32::try_from(days).unwrap_or(i32::MAX));
-    let created = change.ticket.created_at;
     let third_line = change.ticket.stage == Stage::ThirdLine;
     match (clock_mut(change, ClockKind::Category), budget) {
         (Some(clock), Some(budget)) => {
-            clock.retarget(budget, calendar, now);
+            // A clock stopped by a category without an SLA comes back with its time.
+            if clock.state == ClockState::Stopped && !third_line {
+                clock.revive(budget, calendar, now);
+            } else {
+                clock.retarget(budget, calendar, now);
+            }
         }
         (Some(clock), None) => {
             clock.end(ClockState::Stopped, calendar, now);
         }
         (None, Some(budget)) if !third_line => {
-            // The old category had no SLA: the new one counts from the raise.
-            let mut clock = SlaClock::start(ClockKind::Category, budget, created, calendar);
-            clock.retarget(budget, calendar, now);
-            change.ticket.clocks.push(clock);
+            // The old category had no SLA: the new one counts from now.
+            change
+                .ticket
+                .clocks
+                .push(SlaClock::start(ClockKind::Category, budget, now, calendar));
         }
         (None, _) => {}
     }
@@ -294,30 +335,44 @@ pub(super) fn move_eta(
             "only a ticket with third line has an ETA",
         ));
     }
-    let Some(stage) = change.ticket.stages.last_mut() else {
+    // The latest third-line stage that gave an ETA (a reopen re-enters the stage without one).
+    let Some(stage) = change
+        .ticket
+        .stages
+        .iter_mut()
+        .rev()
+        .find(|s| s.stage == Stage::ThirdLine && s.eta.is_some())
+    else {
         return Err(field(
             "eta",
-            "not_third_line",
-            "only a ticket with third line has an ETA",
+            "no_eta",
+            "this ticket's hand-over to third line gave no ETA",
         ));
     };
     let Some(from) = stage.eta else {
         return Err(field(
             "eta",
-            "not_third_line",
-            "this hand-over has no ETA to move",
+            "no_eta",
+            "this ticket's hand-over to third line gave no ETA",
         ));
     };
+    if stage.eta_changes.len() >= MAX_ETA_CHANGES {
+        return Err(field(
+            "eta",
+            "too_many_changes",
+            format!("an ETA moves at most {MAX_ETA_CHANGES} times; hand the ticket over again"),
+        ));
+    }
     stage.eta = Some(to);
     stage.eta_changes.push(EtaChange {
         from,
         to,
-        reason: reason.clone(),
+        reason: text::shorten(&reason, STAGE_NOTE_CHARS),
         at: now,
     });
     if let Some(clock) = clock_mut(change, ClockKind::ThirdLineEta) {
         let used = clock.used(calendar, now);
-        clock.retarget(used + calendar.working_time_between(now, to), calendar, now);
+        clock.retarget(used + (to - now), calendar, now);
     }
     change.record(actor, now, HistoryEvent::EtaChanged { from, to, reason });
     Ok(())

@@ -422,7 +422,7 @@ impl TicketStore {
                 None => break,
             }
         }
-        found.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        found.sort_by_key(|a| a.created_at);
         Ok(found)
     }
 

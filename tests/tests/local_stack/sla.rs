@@ -424,3 +424,126 @@ async fn the_scheduled_inputs_in_events_are_what_the_sla_function_reads() {
         }
     }
 }
+
+/// Found by testing the SLA rules with hostile sequences.
+#[tokio::test]
+async fn etas_and_category_round_trips_keep_their_deadlines() {
+    let world = World::new().await;
+    let (raise, _, _) = customer_raise();
+    let reference = world.raise_ok(raise.clone()).await;
+
+    // An ETA outside working hours is due at that instant, not at the end of the working day.
+    world.at("2026-12-04T16:00:00Z");
+    let third = as_staff("handover.third-line.staff", reference)
+        .edit_body(|b| b["eta"] = json!("2026-12-05T12:00:00+00:00"));
+    assert_eq!(world.patch(&third).await.status, 200);
+    assert_eq!(
+        clock(&world, reference, "third_line_eta").await["due_at"],
+        "2026-12-05T12:00:00Z"
+    );
+    world.at("2026-12-04T18:00:00Z");
+    assert_eq!(
+        sla_monitor::sweep(&world.app, 100)
+            .await
+            .expect("sweep")
+            .breached,
+        0
+    );
+
+    // Back to second line: the ETA no longer runs; a new hand-over follows the new ETA.
+    let second = as_staff("handover.second-line.staff", reference);
+    assert_eq!(world.patch(&second).await.status, 200);
+    assert_eq!(
+        clock(&world, reference, "third_line_eta").await["state"],
+        "stopped"
+    );
+    assert!(
+        schedule(&world, reference, "third_line_eta")
+            .await
+            .is_none()
+    );
+    let again = as_staff("handover.third-line.staff", reference)
+        .edit_body(|b| b["eta"] = json!("2026-12-09T17:30:00+00:00"));
+    assert_eq!(world.patch(&again).await.status, 200);
+    let eta = clock(&world, reference, "third_line_eta").await;
+    assert_eq!(eta["state"], "running");
+    assert_eq!(eta["due_at"], "2026-12-09T17:30:00Z");
+
+    // Proposal and reopen: the ETA clock paused and resumes, and its ETA can still move.
+    world
+        .closing(&as_staff("propose-closure.staff", reference))
+        .await;
+    assert_eq!(
+        clock(&world, reference, "third_line_eta").await["state"],
+        "paused"
+    );
+    world
+        .post(&as_requester("post-message.customer", &raise, reference))
+        .await;
+    assert_eq!(
+        clock(&world, reference, "third_line_eta").await["state"],
+        "running"
+    );
+    let moved = world
+        .patch(&as_staff("update-ticket.eta.staff", reference))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+
+    // A long reason is kept whole in the history; the ticket item keeps a short one.
+    let reason = "r".repeat(19_000);
+    let long = as_staff("update-ticket.eta.staff", reference).edit_body(move |b| {
+        b["eta"] = json!("2027-01-15T17:00:00+00:00");
+        b["eta_reason"] = json!(reason);
+    });
+    let answer = world.patch(&long).await;
+    assert_eq!(answer.status, 200);
+    let stages = answer.body["stages"].as_array().expect("stages").clone();
+    let kept = stages
+        .iter()
+        .rev()
+        .find(|s| s["eta_changes"].is_array())
+        .and_then(|s| s["eta_changes"].as_array().and_then(|c| c.last().cloned()))
+        .expect("an ETA change");
+    assert!(
+        kept["reason"]
+            .as_str()
+            .is_some_and(|r| r.chars().count() <= 280)
+    );
+}
+
+#[tokio::test]
+async fn a_category_without_an_sla_and_back() {
+    let world = World::new().await;
+    let (raise, _, _) = customer_raise();
+    let reference = world.raise_ok(raise).await;
+    let set = |code: &str, role: &str| {
+        as_staff("update-ticket.category.staff", reference)
+            .with_claim("role", role)
+            .with_raw_body(&format!(r#"{{"category": "{code}"}}"#))
+    };
+    world.at("2026-12-03T12:00:00Z");
+    assert_eq!(
+        world
+            .patch(&set("accuracy_audit_blocker", "tuning_specialist"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        clock(&world, reference, "category").await["state"],
+        "stopped"
+    );
+    world.at("2026-12-03T14:00:00Z");
+    assert_eq!(
+        world
+            .patch(&set("data_accuracy", "first_line"))
+            .await
+            .status,
+        200
+    );
+    let category = clock(&world, reference, "category").await;
+    assert_eq!(category["state"], "running");
+    assert_eq!(category["used_minutes"], 120);
+    // 23h30 left from Thursday 14:00: due Tuesday 8 December 12:00.
+    assert_eq!(category["due_at"], "2026-12-08T12:00:00Z");
+}
