@@ -95,19 +95,31 @@ impl Event {
     }
 
     /// Sets the `{reference}` path parameter and the paths that carry it.
-    pub fn with_reference(mut self, reference: &str) -> Self {
-        let old = self.0["pathParameters"]["reference"]
+    pub fn with_reference(self, reference: &str) -> Self {
+        self.with_path_parameter("reference", reference)
+    }
+
+    /// Sets the `{id}` path parameter (an attachment's) and the paths that carry it.
+    pub fn with_id(self, id: &str) -> Self {
+        self.with_path_parameter("id", id)
+    }
+
+    fn with_path_parameter(mut self, name: &str, value: &str) -> Self {
+        let old = self.0["pathParameters"][name]
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        self.0["pathParameters"]["reference"] = Value::String(reference.to_owned());
+        self.0["pathParameters"][name] = Value::String(value.to_owned());
+        if old.is_empty() {
+            return self;
+        }
         for path in [&["rawPath"][..], &["requestContext", "http", "path"][..]] {
             let mut node = &mut self.0;
             for key in path {
                 node = &mut node[*key];
             }
             if let Some(p) = node.as_str() {
-                *node = Value::String(p.replace(&format!("/{old}"), &format!("/{reference}")));
+                *node = Value::String(p.replacen(&format!("/{old}"), &format!("/{value}"), 1));
             }
         }
         self

@@ -1,6 +1,7 @@
 //! The main job, on the local AWS stack: Élodie, a store manager in Lyon, raises a ticket in
 //! French about missing counts on one counter, with a colleague in copy; support answers, she
-//! answers back (the paused SLA clock resumes with the time it had left), support hands over
+//! answers back with a photo she uploads through a presigned URL (the paused SLA clock resumes
+//! with the time it had left), support hands over
 //! to second line, whose deadline passes and breaches, support proposes closure, and seven
 //! days later the auto-close schedule fires.
 //! Each request is an API Gateway event from `events/`, handled by the real handler; the
@@ -145,10 +146,17 @@ async fn main() {
     .await;
 
     clock.set(clock.now() + Duration::days(1));
+    let photo_id = attach_photo(&app, &reference_text).await;
     step(
         &app,
-        "A day later, Élodie answers (events/post-message.customer.json)",
-        portal::api::changes::post_message(&app, customer("post-message.customer").request()).await,
+        "A day later, Élodie answers with the photo (events/post-message.customer.json)",
+        portal::api::changes::post_message(
+            &app,
+            customer("post-message.customer")
+                .edit_body(|b| b["attachments"] = serde_json::json!([photo_id]))
+                .request(),
+        )
+        .await,
     );
     seen = print_emails(&stack, seen, "E-mails of her answer");
     print_clocks(
@@ -256,6 +264,71 @@ async fn main() {
         Answer::of(portal::api::tickets::get(&app, staff("get-ticket.staff").request()).await);
     println!("{}", pretty(&ticket.body));
     print_emails(&stack, seen, "E-mails of the automatic closure");
+}
+
+/// A real photo of the entrance, uploaded through the URL the API gives, confirmed, and
+/// downloaded back through the download URL; returns the attachment's id.
+async fn attach_photo(app: &portal::App, reference: &str) -> String {
+    let photo: &[u8] = include_bytes!("../../fixtures/entree-nord.png");
+    heading("Élodie attaches a photo (events/attachment-upload.customer.json)");
+    let declare = Event::load("attachment-upload.customer")
+        .with_reference(reference)
+        .edit_body(|b| {
+            b["file_name"] = serde_json::json!("entrée nord.png");
+            b["content_type"] = serde_json::json!("image/png");
+            b["size"] = serde_json::json!(photo.len());
+        });
+    let answer = Answer::of(portal::api::attachments::handle(app, declare.request()).await);
+    println!("status {}", answer.status);
+    println!("{}", pretty(&answer.body));
+    let id = answer.body["id"].as_str().unwrap_or_default().to_owned();
+    let url = answer.body["upload"]["url"].as_str().unwrap_or_default();
+    let mut put = ureq::put(url);
+    if let Some(headers) = answer.body["upload"]["headers"].as_object() {
+        for (name, value) in headers {
+            if !name.eq_ignore_ascii_case("content-length") {
+                put = put.set(name, value.as_str().unwrap_or_default());
+            }
+        }
+    }
+    let status = put
+        .send_bytes(photo)
+        .map(|r| r.status())
+        .unwrap_or_else(|e| match e {
+            ureq::Error::Status(code, _) => code,
+            ureq::Error::Transport(_) => 0,
+        });
+    println!("PUT {} bytes to the upload URL: HTTP {status}", photo.len());
+
+    let confirm = Event::load("attachment-confirm.customer")
+        .with_reference(reference)
+        .with_id(&id);
+    let answer = Answer::of(portal::api::attachments::handle(app, confirm.request()).await);
+    println!(
+        "confirm: status {} state {}",
+        answer.status, answer.body["state"]
+    );
+
+    let download = Event::load("attachment-download.customer")
+        .with_reference(reference)
+        .with_id(&id);
+    let answer = Answer::of(portal::api::attachments::handle(app, download.request()).await);
+    let link = answer.body["download"]["url"].as_str().unwrap_or_default();
+    let mut bytes = Vec::new();
+    if let Ok(response) = ureq::get(link).call() {
+        println!(
+            "GET the download URL: HTTP {}, Content-Disposition: {}",
+            response.status(),
+            response.header("content-disposition").unwrap_or_default()
+        );
+        let _ = std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes);
+    }
+    println!(
+        "downloaded {} bytes, identical to the photo: {}",
+        bytes.len(),
+        bytes == photo
+    );
+    id
 }
 
 /// Prints the ticket's SLA clocks as staff see them.
