@@ -64,7 +64,6 @@ impl ObjectStore {
         content_type: &str,
         size: u64,
         valid_for: Duration,
-        now: DateTime<Utc>,
     ) -> Result<PresignedRequest, ObjectError> {
         let length = i64::try_from(size).map_err(|_| ObjectError("size too large".into()))?;
         let presigned = self
@@ -84,7 +83,8 @@ impl ObjectStore {
                 .headers()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
-            expires_at: now + chrono::Duration::from_std(valid_for).unwrap_or_default(),
+            // The SDK signs with the system clock, so the expiry is counted from it too.
+            expires_at: Utc::now() + chrono::Duration::from_std(valid_for).unwrap_or_default(),
         })
     }
 
@@ -96,7 +96,6 @@ impl ObjectStore {
         content_disposition: &str,
         content_type: &str,
         valid_for: Duration,
-        now: DateTime<Utc>,
     ) -> Result<PresignedRequest, ObjectError> {
         let presigned = self
             .client
@@ -115,7 +114,8 @@ impl ObjectStore {
                 .headers()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
-            expires_at: now + chrono::Duration::from_std(valid_for).unwrap_or_default(),
+            // The SDK signs with the system clock, so the expiry is counted from it too.
+            expires_at: Utc::now() + chrono::Duration::from_std(valid_for).unwrap_or_default(),
         })
     }
 

@@ -122,7 +122,6 @@ async fn create(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             &attachment.content_type,
             attachment.size,
             UPLOAD_URL_VALIDITY,
-            now,
         )
         .await
         .map_err(ApiError::internal)?;
@@ -201,7 +200,6 @@ async fn download(app: &App, req: &Request, id: &str) -> Result<Response<Body>, 
             &attachment.content_disposition(),
             &attachment.content_type,
             DOWNLOAD_URL_VALIDITY,
-            app.clock.now(),
         )
         .await
         .map_err(ApiError::internal)?;

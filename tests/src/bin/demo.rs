@@ -323,6 +323,7 @@ async fn attach_photo(app: &portal::App, reference: &str) -> String {
         );
         let _ = std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes);
     }
+    println!("(moto's S3 leaves out Content-Disposition; the tests check it against s3s-fs)");
     println!(
         "downloaded {} bytes, identical to the photo: {}",
         bytes.len(),

@@ -262,7 +262,6 @@ async fn s3_refuses_another_type_another_size_an_expired_or_tampered_url() {
             "image/png",
             PNG.len() as u64,
             Duration::from_secs(1),
-            chrono::Utc::now(),
         )
         .await
         .expect("presign");
