@@ -146,9 +146,12 @@ impl LocalStack {
                     "sk",
                     "account_pk",
                     "all_pk",
+                    "open_pk",
                     "created_key",
                     "due_kind",
                     "due_at",
+                    "device_pk",
+                    "device_key",
                 ]
                 .into_iter()
                 .map(attr)
@@ -159,6 +162,8 @@ impl LocalStack {
             .global_secondary_indexes(index("gsi_account", "account_pk", "created_key"))
             .global_secondary_indexes(index("gsi_all", "all_pk", "created_key"))
             .global_secondary_indexes(index("gsi_due", "due_kind", "due_at"))
+            .global_secondary_indexes(index("gsi_open", "open_pk", "created_key"))
+            .global_secondary_indexes(index("gsi_device", "device_pk", "device_key"))
             .send()
             .await
             .expect("create the table");

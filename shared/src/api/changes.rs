@@ -265,6 +265,16 @@ pub fn refusal(refusal: Refusal, reference: Reference) -> ApiError {
             ),
             extra: json!({ "current_status": "closed", "follows_up": reference }),
         },
+        Refusal::IllegalRmaStep { from, to } => ApiError::Conflict {
+            code: "illegal_rma_step",
+            message: format!(
+                "the return cannot go from {} to {}; it is {}",
+                crate::store::enum_code(&from),
+                crate::store::enum_code(&to),
+                crate::store::enum_code(&from)
+            ),
+            extra: json!({ "current_status": from, "requested_status": to }),
+        },
         Refusal::IllegalHandover { from, to } => ApiError::Conflict {
             code: "illegal_handover",
             message: format!(

@@ -5,9 +5,12 @@
 pub mod attachments;
 pub mod changes;
 pub mod messages;
+pub mod overview;
 pub mod problem;
 pub mod raise;
 pub mod request;
+pub mod rmas;
+pub mod tasks;
 pub mod tickets;
 pub mod views;
 

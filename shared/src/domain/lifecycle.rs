@@ -76,6 +76,11 @@ pub enum Refusal {
     IllegalTransition { from: Status, to: Status },
     /// 409: the ticket cannot be handed over from `from` to `to`.
     IllegalHandover { from: Stage, to: Stage },
+    /// 409: a return cannot go from `from` to `to`.
+    IllegalRmaStep {
+        from: crate::domain::rma::RmaStatus,
+        to: crate::domain::rma::RmaStatus,
+    },
 }
 
 /// What the people on the ticket must be told about a change.
@@ -137,6 +142,9 @@ pub struct Change {
     pub schedules: Vec<ScheduleChange>,
     /// The clocks as they were read, so that storage updates only those that changed.
     pub clocks_before: Vec<crate::domain::sla::SlaClock>,
+    /// What the change adds to the management figures, and the day it counts in.
+    pub kpi: crate::domain::kpi::Deltas,
+    pub kpi_day: chrono::NaiveDate,
 }
 
 impl Change {
@@ -151,6 +159,8 @@ impl Change {
             notices: Vec::new(),
             schedules: Vec::new(),
             clocks_before: ticket.clocks.clone(),
+            kpi: Default::default(),
+            kpi_day: now.date_naive(),
         }
     }
 
@@ -219,6 +229,8 @@ impl Change {
         for event in events {
             self.record(actor, now, event);
         }
+        self.kpi = crate::domain::kpi::for_change(&self, calendar, now);
+        self.kpi_day = crate::domain::kpi::day_of(calendar, now);
         self
     }
 

@@ -118,6 +118,9 @@ pub struct RaisedTicket {
     pub ticket: Ticket,
     pub opening_message: Message,
     pub history: HistoryEntry,
+    /// What the raise adds to the management figures, and the day it counts in.
+    pub kpi: super::kpi::Deltas,
+    pub kpi_day: NaiveDate,
 }
 
 impl RaiseRequest {
@@ -299,6 +302,8 @@ impl ValidRaise {
             },
         };
         RaisedTicket {
+            kpi: super::kpi::for_raise(&ticket),
+            kpi_day: super::kpi::day_of(calendar, now),
             ticket,
             opening_message,
             history,

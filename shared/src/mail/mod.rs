@@ -509,3 +509,59 @@ pub fn for_change(
     }
     Ok(emails)
 }
+
+#[derive(Serialize)]
+struct RmaContext<'a> {
+    reference: u64,
+    subject: &'a str,
+    serial: &'a str,
+    status: &'a str,
+    requested: bool,
+    carrier: Option<&'a str>,
+    tracking_number: Option<&'a str>,
+    reason: Option<String>,
+    note: Option<String>,
+    desk_name: &'a str,
+}
+
+/// The e-mails of a return's step: to the requester and the users in copy, in the
+/// requester's language. Support's internal assessment never goes in them.
+pub fn rma_changed(
+    config: &Config,
+    templates: &Templates,
+    ticket: &Ticket,
+    rma: &crate::domain::rma::Rma,
+) -> Result<Vec<OutgoingEmail>, NotifyError> {
+    let from = Recipient {
+        name: config.mail_from_name.clone(),
+        email: config.mail_from_address.clone(),
+    };
+    let step = rma.steps.last();
+    let mut emails = Vec::new();
+    for (to, language) in customer_side(ticket) {
+        let context = RmaContext {
+            reference: ticket.reference,
+            subject: &ticket.subject,
+            serial: &rma.serial,
+            status: rma.status.label(language),
+            requested: rma.status == crate::domain::rma::RmaStatus::Requested,
+            carrier: rma
+                .carrier
+                .as_deref()
+                .filter(|_| rma.status == crate::domain::rma::RmaStatus::Approved),
+            tracking_number: rma.tracking_number.as_deref(),
+            reason: rma
+                .rejection_reason
+                .as_deref()
+                .filter(|_| rma.status == crate::domain::rma::RmaStatus::Rejected)
+                .map(|r| text::shorten(r, DESCRIPTION_EXCERPT_CHARS)),
+            note: step
+                .and_then(|s| s.note.as_deref())
+                .map(|n| text::shorten(n, DESCRIPTION_EXCERPT_CHARS)),
+            desk_name: &config.mail_from_name,
+        };
+        let rendered = templates.render("rma_updated", language, &context)?;
+        emails.push(compose::compose("rma_updated", &from, &to, &rendered)?);
+    }
+    Ok(emails)
+}

@@ -46,6 +46,8 @@ const SOURCES: &[(&str, &str)] = template_files![
     "fr" / "stage_changed",
     "en" / "category_changed",
     "fr" / "category_changed",
+    "en" / "rma_updated",
+    "fr" / "rma_updated",
 ];
 
 /// A template failed to render: a defect in a template, never in user input.

@@ -5,6 +5,8 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::attachment::{Attachment, AttachmentState};
+use crate::domain::rma::Rma;
+use crate::domain::tasks::Task;
 use crate::domain::ticket::{
     ClockKind, ClockState, HistoryEntry, Message, Reference, SlaClock, Ticket,
 };
@@ -12,6 +14,8 @@ use crate::ports::{OneTimeSchedule, OutgoingEmail};
 
 use super::{IDEMPOTENCY_TTL_HOURS, IdempotencyClaim};
 
+/// The one partition of `gsi_open`: tickets not closed.
+pub const OPEN_TICKETS: &str = "OPEN";
 /// The one partition of `gsi_all`.
 pub const ALL_TICKETS: &str = "TICKETS";
 /// The `due_kind` of pending side effects in `gsi_due`.
@@ -52,6 +56,9 @@ pub struct TicketItem {
     account_pk: String,
     all_pk: String,
     pub created_key: String,
+    /// Present only while the ticket is not closed, so the outstanding index holds only those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    open_pk: Option<String>,
     /// Present only while closure is proposed, so the auto-close index holds only those.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     due_kind: Option<String>,
@@ -79,6 +86,8 @@ impl TicketItem {
                 instant_key(ticket.created_at),
                 ticket.reference
             ),
+            open_pk: (ticket.status != crate::domain::ticket::Status::Closed)
+                .then(|| OPEN_TICKETS.to_owned()),
             due_kind: auto_close.map(|_| DUE_AUTO_CLOSE.to_owned()),
             due_at: auto_close.map(instant_key),
             ticket: ticket.clone(),
@@ -280,4 +289,96 @@ pub fn attachment_item(attachment: &Attachment) -> AttachmentItem {
         expires_at,
         attachment: attachment.clone(),
     }
+}
+
+/// A task of a ticket's action box.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TaskItem {
+    pk: String,
+    sk: String,
+    #[serde(flatten)]
+    pub task: Task,
+}
+
+pub fn task_key(reference: Reference, id: &str) -> (String, String) {
+    (ticket_pk(reference), format!("TASK#{id}"))
+}
+
+pub fn task_item(task: &Task) -> TaskItem {
+    let (pk, sk) = task_key(task.reference, &task.id);
+    TaskItem {
+        pk,
+        sk,
+        task: task.clone(),
+    }
+}
+
+/// The device index's partition for a serial number.
+pub fn device_pk(serial: &str) -> String {
+    format!("DEVICE#{}", serial.to_ascii_uppercase())
+}
+
+/// A return, under its ticket and in the device index.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RmaItem {
+    pk: String,
+    sk: String,
+    device_pk: String,
+    device_key: String,
+    #[serde(flatten)]
+    pub rma: Rma,
+}
+
+pub fn rma_key(reference: Reference, id: &str) -> (String, String) {
+    (ticket_pk(reference), format!("RMA#{id}"))
+}
+
+pub fn rma_item(rma: &Rma) -> RmaItem {
+    let (pk, sk) = rma_key(rma.reference, &rma.id);
+    RmaItem {
+        pk,
+        sk,
+        device_pk: device_pk(&rma.serial),
+        device_key: format!("{}#RMA#{}", instant_key(rma.created_at), rma.id),
+        rma: rma.clone(),
+    }
+}
+
+/// A ticket's entry in a device's service history: one per serial the ticket names.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeviceTicketItem {
+    pk: String,
+    sk: String,
+    device_pk: String,
+    device_key: String,
+    pub reference: Reference,
+    pub account_id: String,
+    pub subject: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn device_ticket_items(ticket: &Ticket) -> Vec<DeviceTicketItem> {
+    ticket
+        .counters
+        .iter()
+        .map(|serial| DeviceTicketItem {
+            pk: ticket_pk(ticket.reference),
+            sk: format!("DEVICE#{}", serial.to_ascii_uppercase()),
+            device_pk: device_pk(serial),
+            device_key: format!(
+                "{}#TICKET#{:012}",
+                instant_key(ticket.created_at),
+                ticket.reference
+            ),
+            reference: ticket.reference,
+            account_id: ticket.account_id.clone(),
+            subject: ticket.subject.clone(),
+            created_at: ticket.created_at,
+        })
+        .collect()
+}
+
+/// The counters of one day of management figures.
+pub fn stats_pk(day: chrono::NaiveDate) -> String {
+    format!("STATS#{day}")
 }

@@ -9,6 +9,10 @@
 //! | a ticket's history | `pk = TICKET#<ref>`, `sk = HIST#<instant>#<id>` | Query, one item per entry |
 //! | a ticket's pending side effects | `pk = TICKET#<ref>`, `sk = OUTBOX#<id>` | written with the change that needs them |
 //! | a ticket's attachments | `pk = TICKET#<ref>`, `sk = ATTACH#<id>` | a pending one expires through TTL `expires_at` |
+//! | a ticket's tasks and returns | `pk = TICKET#<ref>`, `sk = TASK#<id>` / `RMA#<id>` | |
+//! | a device's service history | GSI `gsi_device`: `device_pk = DEVICE#<serial>`, `device_key = <instant>#…` | one item per (ticket, serial) and each return |
+//! | outstanding tickets | GSI `gsi_open`: `open_pk = OPEN`, `created_key` | sparse: only tickets not closed |
+//! | management figures per day | `pk = STATS#<date>`, `sk = DAY` | counters added to in each change's transaction |
 //! | a running SLA clock, for the sweep | `pk = TICKET#<ref>`, `sk = CLOCK#<clock>` | present only while the clock runs |
 //! | the next reference | `pk = COUNTER`, `sk = TICKET_REFERENCE` | atomic `ADD`-style update |
 //! | a raise already made with an idempotency key | `pk = IDEMPOTENCY#<sha256 of user and key>`, `sk = IDEMPOTENCY` | expires through TTL `expires_at` |
@@ -213,6 +217,10 @@ impl TicketStore {
             writes.push(self.put(to_item(&outbox_item(effect))?, false)?);
         }
         writes.extend(self.clock_writes(raised.ticket.reference, &[], &raised.ticket.clocks)?);
+        for item in items::device_ticket_items(&raised.ticket) {
+            writes.push(self.put(to_item(&item)?, false)?);
+        }
+        writes.extend(self.stats_write(raised.kpi_day, &raised.kpi)?);
         if let Some(claim) = idempotency {
             let record = IdempotencyItem::new(claim, raised.ticket.reference, now);
             writes.push(self.put(to_item(&record)?, true)?);
@@ -284,6 +292,7 @@ impl TicketStore {
             &change.clocks_before,
             &change.ticket.clocks,
         )?);
+        writes.extend(self.stats_write(change.kpi_day, &change.kpi)?);
 
         match self
             .client
@@ -449,6 +458,313 @@ impl TicketStore {
             }
             Err(e) => Err(service(e)),
         }
+    }
+
+    /// Adds a change's figures to its day's counters, in the change's own transaction.
+    fn stats_write(
+        &self,
+        day: chrono::NaiveDate,
+        deltas: &crate::domain::kpi::Deltas,
+    ) -> Result<Option<TransactWriteItem>, StoreError> {
+        if deltas.is_empty() {
+            return Ok(None);
+        }
+        let mut update = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(items::stats_pk(day)))
+            .key("sk", s("DAY"));
+        let mut parts = Vec::with_capacity(deltas.len());
+        for (i, (name, amount)) in deltas.iter().enumerate() {
+            parts.push(format!("#k{i} :v{i}"));
+            update = update
+                .expression_attribute_names(format!("#k{i}"), name)
+                .expression_attribute_values(
+                    format!(":v{i}"),
+                    AttributeValue::N(amount.to_string()),
+                );
+        }
+        let update = update
+            .update_expression(format!("ADD {}", parts.join(", ")))
+            .build()
+            .map_err(|e| StoreError::Mapping(e.to_string()))?;
+        Ok(Some(TransactWriteItem::builder().update(update).build()))
+    }
+
+    /// The counters of each day of a range (at most 400 days), in as few reads as possible.
+    pub async fn stats_days(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<std::collections::BTreeMap<String, i64>>, StoreError> {
+        let days: Vec<_> = from
+            .iter_days()
+            .take_while(|d| *d <= to)
+            .take(400)
+            .collect();
+        let mut found = Vec::new();
+        for chunk in days.chunks(100) {
+            let keys: Vec<HashMap<String, AttributeValue>> = chunk
+                .iter()
+                .map(|d| {
+                    HashMap::from([
+                        ("pk".to_owned(), s(items::stats_pk(*d))),
+                        ("sk".to_owned(), s("DAY")),
+                    ])
+                })
+                .collect();
+            let mut request = Some(
+                aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .build()
+                    .map_err(|e| StoreError::Mapping(e.to_string()))?,
+            );
+            while let Some(keys) = request.take() {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, keys)
+                    .send()
+                    .await
+                    .map_err(service)?;
+                for item in out
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default()
+                {
+                    let counters = item
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_n().ok()?.parse::<i64>().ok()?)))
+                        .collect();
+                    found.push(counters);
+                }
+                request = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Tickets not closed, oldest first, from the index that holds only those.
+    pub async fn open_tickets(
+        &self,
+        after: Option<&Cursor>,
+        limit: usize,
+    ) -> Result<Page<Ticket>, StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi_open")
+            .expression_attribute_names("#open", "open_pk")
+            .expression_attribute_values(":open", s(items::OPEN_TICKETS))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+        query = match after {
+            Some(cursor) => query
+                .key_condition_expression("#open = :open AND #created > :after")
+                .expression_attribute_names("#created", "created_key")
+                .expression_attribute_values(":after", s(cursor.position())),
+            None => query.key_condition_expression("#open = :open"),
+        };
+        let out = query.send().await.map_err(service)?;
+        let mut found = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            found.push(serde_dynamo::from_item::<_, TicketItem>(item)?);
+        }
+        let next = out
+            .last_evaluated_key
+            .and(found.last().map(|t| Cursor::new(&t.created_key)));
+        Ok(Page {
+            items: found.into_iter().map(|t| t.ticket).collect(),
+            next,
+        })
+    }
+
+    /// Writes a task (new or changed).
+    pub async fn put_task(&self, task: &crate::domain::tasks::Task) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&items::task_item(task))?))
+            .send()
+            .await
+            .map_err(service)?;
+        Ok(())
+    }
+
+    /// The tasks of a ticket, oldest first.
+    pub async fn tasks(
+        &self,
+        reference: Reference,
+    ) -> Result<Vec<crate::domain::tasks::Task>, StoreError> {
+        let items = self.partition_items(reference, "TASK#").await?;
+        items
+            .into_iter()
+            .map(|i| Ok(serde_dynamo::from_item::<_, items::TaskItem>(i)?.task))
+            .collect()
+    }
+
+    /// One task of a ticket.
+    pub async fn task(
+        &self,
+        reference: Reference,
+        id: &str,
+    ) -> Result<Option<crate::domain::tasks::Task>, StoreError> {
+        let (pk, sk) = items::task_key(reference, id);
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(service)?;
+        Ok(match out.item {
+            Some(item) => Some(serde_dynamo::from_item::<_, items::TaskItem>(item)?.task),
+            None => None,
+        })
+    }
+
+    /// Writes a return (a new one, or a step on from the version read) with the e-mails it
+    /// needs, in one transaction.
+    pub async fn put_rma(
+        &self,
+        rma: &crate::domain::rma::Rma,
+        effects: &[PendingEffect],
+    ) -> Result<(), SaveError> {
+        let mut put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&items::rma_item(rma))?));
+        put = if rma.version <= 1 {
+            put.condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", "pk")
+        } else {
+            put.condition_expression("#version = :expected")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(
+                    ":expected",
+                    AttributeValue::N((rma.version - 1).to_string()),
+                )
+        };
+        let put = put
+            .build()
+            .map_err(|e| StoreError::Mapping(e.to_string()))?;
+        let mut writes = vec![TransactWriteItem::builder().put(put).build()];
+        for effect in effects {
+            writes.push(self.put(to_item(&outbox_item(effect))?, false)?);
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_transaction_canceled_exception()) =>
+            {
+                Err(SaveError::Conflict)
+            }
+            Err(e) => Err(SaveError::Store(service(e))),
+        }
+    }
+
+    /// The returns of a ticket, oldest first.
+    pub async fn rmas(
+        &self,
+        reference: Reference,
+    ) -> Result<Vec<crate::domain::rma::Rma>, StoreError> {
+        let items = self.partition_items(reference, "RMA#").await?;
+        items
+            .into_iter()
+            .map(|i| Ok(serde_dynamo::from_item::<_, items::RmaItem>(i)?.rma))
+            .collect()
+    }
+
+    /// One return of a ticket.
+    pub async fn rma(
+        &self,
+        reference: Reference,
+        id: &str,
+    ) -> Result<Option<crate::domain::rma::Rma>, StoreError> {
+        let (pk, sk) = items::rma_key(reference, id);
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(service)?;
+        Ok(match out.item {
+            Some(item) => Some(serde_dynamo::from_item::<_, items::RmaItem>(item)?.rma),
+            None => None,
+        })
+    }
+
+    /// A device's service history, oldest first: the tickets that name its serial and its
+    /// returns, read from the device index.
+    pub async fn device_history(
+        &self,
+        serial: &str,
+    ) -> Result<Vec<HashMap<String, AttributeValue>>, StoreError> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi_device")
+                .key_condition_expression("#device = :device")
+                .expression_attribute_names("#device", "device_pk")
+                .expression_attribute_values(":device", s(items::device_pk(serial)))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(service)?;
+            found.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) if found.len() < 1000 => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every item of a ticket's partition whose sort key starts with `prefix`.
+    async fn partition_items(
+        &self,
+        reference: Reference,
+        prefix: &str,
+    ) -> Result<Vec<HashMap<String, AttributeValue>>, StoreError> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", "pk")
+                .expression_attribute_names("#sk", "sk")
+                .expression_attribute_values(":pk", s(ticket_pk(reference)))
+                .expression_attribute_values(":prefix", s(prefix))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(service)?;
+            found.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => break,
+            }
+        }
+        Ok(found)
     }
 
     /// Keeps the due index's clock items in step with the clocks: an item for each running

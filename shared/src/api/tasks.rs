@@ -1,0 +1,85 @@
+//! The action box routes: `POST /tickets/{reference}/tasks` and
+//! `PATCH /tickets/{reference}/tasks/{id}` (staff), and `GET /tickets/{reference}/tasks`
+//! (anyone who may see the ticket; internal-comment tasks for staff only). Hours add up per
+//! ticket.
+
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::json;
+
+use super::problem::ApiError;
+use super::request;
+use crate::app::App;
+use crate::domain::tasks::{self, Task, TaskRequest};
+
+/// Every task route.
+pub async fn handle(app: &App, req: Request) -> Response<Body> {
+    let id = req
+        .path_parameters_ref()
+        .and_then(|p| p.first("id"))
+        .map(str::to_owned);
+    let result = match (req.method().as_str(), id) {
+        ("POST", None) => create(app, &req).await,
+        ("PATCH", Some(id)) => update(app, &req, &id).await,
+        ("GET", None) => list(app, &req).await,
+        _ => Err(ApiError::NotFound("no such route".into())),
+    };
+    super::respond(result)
+}
+
+async fn create(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = request::caller(req)?;
+    let reference = request::reference(req)?;
+    let body: TaskRequest = request::json(request::body_bytes(req)?)?;
+    super::visible_ticket(app, &caller, reference).await?;
+    let task = tasks::create(reference, &caller, body, app.clock.now())
+        .map_err(|r| super::changes::refusal(r, reference))?;
+    app.store.put_task(&task).await?;
+    Ok(request::json_response(201, &task))
+}
+
+async fn update(app: &App, req: &Request, id: &str) -> Result<Response<Body>, ApiError> {
+    let caller = request::caller(req)?;
+    let reference = request::reference(req)?;
+    let body: TaskRequest = request::json(request::body_bytes(req)?)?;
+    super::visible_ticket(app, &caller, reference).await?;
+    if !caller.role.is_staff() {
+        return Err(ApiError::Forbidden(
+            "only support staff record actions".into(),
+        ));
+    }
+    let task = match uuid::Uuid::parse_str(id) {
+        Ok(_) => app.store.task(reference, id).await?,
+        Err(_) => None,
+    }
+    .ok_or_else(|| ApiError::NotFound("no such task on this ticket".into()))?;
+    let next = tasks::update(&task, &caller, body, app.clock.now())
+        .map_err(|r| super::changes::refusal(r, reference))?;
+    app.store.put_task(&next).await?;
+    Ok(request::json_response(200, &next))
+}
+
+async fn list(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = request::caller(req)?;
+    let reference = request::reference(req)?;
+    super::visible_ticket(app, &caller, reference).await?;
+    let staff = caller.role.is_staff();
+    let visible: Vec<Task> = app
+        .store
+        .tasks(reference)
+        .await?
+        .into_iter()
+        .filter(|t| staff || t.visible_to_customers())
+        .collect();
+    let total_hours = (visible
+        .iter()
+        .filter(|t| t.status != tasks::TaskStatus::Cancelled)
+        .map(|t| t.hours)
+        .sum::<f64>()
+        * 100.0)
+        .round()
+        / 100.0;
+    Ok(request::json_response(
+        200,
+        &json!({ "items": visible, "total_hours": total_hours }),
+    ))
+}
