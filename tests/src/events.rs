@@ -125,6 +125,30 @@ impl Event {
         self
     }
 
+    /// The same caller on another route: method, route template, concrete path and path
+    /// parameters, as API Gateway would fill them.
+    pub fn on_route(
+        mut self,
+        method: &str,
+        template: &str,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Self {
+        let route = format!("{method} {template}");
+        self.0["routeKey"] = Value::String(route.clone());
+        self.0["requestContext"]["routeKey"] = Value::String(route);
+        self.0["rawPath"] = Value::String(path.to_owned());
+        self.0["requestContext"]["http"]["path"] = Value::String(path.to_owned());
+        self.0["requestContext"]["http"]["method"] = Value::String(method.to_owned());
+        let mut map = serde_json::Map::new();
+        for (k, v) in params {
+            map.insert((*k).to_owned(), Value::String((*v).to_owned()));
+        }
+        self.0["pathParameters"] = Value::Object(map);
+        self.0["headers"]["content-type"] = Value::String("application/json".to_owned());
+        self
+    }
+
     /// Replaces the query string with these parameters.
     pub fn with_query(mut self, params: &[(&str, &str)]) -> Self {
         let mut map = serde_json::Map::new();

@@ -646,6 +646,7 @@ pub fn propose_closure(
     if change.ticket.first_response_at.is_none() {
         change.ticket.first_response_at = Some(now);
         change.record(&actor, now, HistoryEvent::FirstResponse);
+        meet_clock(&mut change, ClockKind::Triage, calendar, now);
     }
     // Proposing closure meets the category's SLA (and triage, with this public answer); the
     // line clocks pause while the customer decides, and resume if the ticket is reopened.

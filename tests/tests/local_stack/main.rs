@@ -10,6 +10,7 @@ mod idempotency;
 mod listing;
 mod outbox;
 mod raising;
+mod returns;
 mod sla;
 mod tenancy;
 
