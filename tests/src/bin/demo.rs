@@ -2,8 +2,9 @@
 //! French about missing counts on one counter, with a colleague in copy; support answers, she
 //! answers back with a photo she uploads through a presigned URL (the paused SLA clock resumes
 //! with the time it had left), support hands over
-//! to second line, whose deadline passes and breaches, support proposes closure, and seven
-//! days later the auto-close schedule fires.
+//! to second line, whose deadline passes and breaches, the faulty counter goes through a
+//! return (RMA) from request to completion, support proposes closure, seven days later the
+//! auto-close schedule fires, and the management overview is printed.
 //! Each request is an API Gateway event from `events/`, handled by the real handler; the
 //! auto-close is fired with the very input its schedule carries, the clock moved forward.
 //! Everything printed is read back from the stack: the stored items, the e-mails as SES
@@ -12,7 +13,7 @@
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 use portal::api::raise;
 use portal::auto_close::{self, AutoCloseInput};
 use portal::effects::sla_schedule_name;
@@ -218,6 +219,8 @@ async fn main() {
     seen = print_emails(&stack, seen, "E-mails of the breach");
     print_clocks(&app, reference, "Clocks after the breach").await;
 
+    seen = return_the_counter(&app, &stack, &reference_text, seen, &clock).await;
+
     clock.set(clock.now() + Duration::hours(2));
     step(
         &app,
@@ -264,6 +267,59 @@ async fn main() {
         Answer::of(portal::api::tickets::get(&app, staff("get-ticket.staff").request()).await);
     println!("{}", pretty(&ticket.body));
     print_emails(&stack, seen, "E-mails of the automatic closure");
+
+    heading("The management overview (events/overview.manager.json, this month)");
+    let day = clock.now().date_naive();
+    let from = day.with_day(1).unwrap_or(day).to_string();
+    let to = day.to_string();
+    let overview = Event::load("overview.manager").with_query(&[("from", &from), ("to", &to)]);
+    let answer = Answer::of(portal::api::overview::handle(&app, overview.request()).await);
+    println!("status {}", answer.status);
+    println!("{}", pretty(&answer.body));
+}
+
+/// The faulty counter goes back: Élodie asks for a return, support diagnoses remotely,
+/// approves with a carrier and tracking number, receives the unit and completes the return.
+async fn return_the_counter(
+    app: &portal::App,
+    stack: &LocalStack,
+    reference: &str,
+    mut seen: usize,
+    clock: &ManualClock,
+) -> usize {
+    heading("Élodie asks for a return of the counter (events/rma-request.customer.json)");
+    let request = Event::load("rma-request.customer").with_reference(reference);
+    let answer = Answer::of(portal::api::rmas::handle(app, request.request()).await);
+    println!(
+        "status {}: return {} {}",
+        answer.status, answer.body["id"], answer.body["status"]
+    );
+    let id = answer.body["id"].as_str().unwrap_or_default().to_owned();
+    seen = print_emails(stack, seen, "E-mails of the return request");
+    let steps = [
+        serde_json::json!({"to": "remote_diagnosis", "note": "We are reading the counter's logs remotely.", "internal_note": "Suspect the power supply of batch 2024-11."}),
+        serde_json::json!({"to": "approved", "carrier": "DHL Express", "tracking_number": "JD014600003828", "note": "A replacement counter ships today."}),
+        serde_json::json!({"to": "unit_received"}),
+        serde_json::json!({"to": "completed", "note": "The faulty unit was analysed: power supply fault."}),
+    ];
+    for body in steps {
+        clock.set(clock.now() + Duration::hours(4));
+        let event = Event::load("rma-step.staff")
+            .with_reference(reference)
+            .with_id(&id)
+            .with_body(&body);
+        let answer = Answer::of(portal::api::rmas::handle(app, event.request()).await);
+        println!("step to {}: status {}", body["to"], answer.status);
+    }
+    let list = Event::load("rma-list.customer").with_reference(reference);
+    let answer = Answer::of(portal::api::rmas::handle(app, list.request()).await);
+    heading("The return as Élodie sees it (no internal assessment)");
+    println!("{}", pretty(&answer.body));
+    let history = Event::load("device-history.staff");
+    let answer = Answer::of(portal::api::rmas::handle(app, history.request()).await);
+    heading("The counter's service history, for staff (events/device-history.staff.json)");
+    println!("{}", pretty(&answer.body));
+    print_emails(stack, seen, "E-mails of the return's steps")
 }
 
 /// A real photo of the entrance, uploaded through the URL the API gives, confirmed, and
