@@ -4,13 +4,13 @@
 //! one after the customer answered, finds nothing to do and sends nothing.
 
 use serde::Deserialize;
-use tracing::{info, warn};
+use tracing::info;
 
 use crate::app::App;
 use crate::domain::lifecycle;
 use crate::domain::ticket::Reference;
 use crate::effects;
-use crate::store::{SaveError, StoreError};
+use crate::store::StoreError;
 
 /// What the function receives: a schedule's input for one ticket, or the sweep's tick.
 #[derive(Debug, Clone, Deserialize)]
@@ -27,38 +27,14 @@ pub struct AutoCloseReport {
     pub skipped: usize,
 }
 
-/// How many times a close is decided again after losing a race.
-const ATTEMPTS: usize = 5;
-
 /// Closes one ticket if, on a fresh read, it is due. Returns whether it closed it.
 pub async fn close_if_due(app: &App, reference: Reference) -> Result<bool, StoreError> {
-    for attempt in 1..=ATTEMPTS {
-        let Some(ticket) = app.store.ticket(reference).await? else {
-            warn!(reference, "auto-close for a ticket that does not exist");
-            return Ok(false);
-        };
-        let now = app.clock.now();
-        let Some(change) = lifecycle::auto_close(&ticket, &app.config.calendar, now) else {
-            info!(reference, status = ?ticket.status, "auto-close: nothing to do");
-            return Ok(false);
-        };
-        let pending = effects::for_change(app, &change, now)
-            .map_err(|e| StoreError::Mapping(e.to_string()))?;
-        match app.store.save_change(&change, &pending).await {
-            Ok(()) => {
-                info!(reference, "closed automatically");
-                effects::deliver_now(app, &pending).await;
-                return Ok(true);
-            }
-            Err(SaveError::Conflict) => crate::store::backoff(attempt).await,
-            Err(SaveError::Store(e)) => return Err(e),
-        }
-    }
-    warn!(
-        reference,
-        "auto-close gave way to other writers; the sweep will look again"
-    );
-    Ok(false)
+    let closed = effects::system_change(app, reference, |ticket, now| {
+        lifecycle::auto_close(ticket, &app.config.calendar, now)
+    })
+    .await?;
+    info!(reference, closed, "auto-close");
+    Ok(closed)
 }
 
 /// The sweep: every ticket whose auto-close time has passed, found through the index that

@@ -254,6 +254,48 @@ pub async fn dispatch_due(app: &App, limit: usize) -> Result<DeliveryReport, Sto
     Ok(report)
 }
 
+/// How many times a scheduled job decides again after losing a race to another writer.
+const SYSTEM_ATTEMPTS: usize = 5;
+
+/// A change the system makes on its own (a breach, an automatic closure): the ticket is read
+/// afresh, `decide` says what to change (nothing, when it no longer applies), and the change is
+/// written only if the ticket is still as read; after a lost race it is decided again. Returns
+/// whether a change was made.
+pub async fn system_change(
+    app: &App,
+    reference: Reference,
+    decide: impl Fn(
+        &crate::domain::ticket::Ticket,
+        DateTime<Utc>,
+    ) -> Option<crate::domain::lifecycle::Change>,
+) -> Result<bool, StoreError> {
+    for attempt in 1..=SYSTEM_ATTEMPTS {
+        let Some(ticket) = app.store.ticket(reference).await? else {
+            warn!(reference, "scheduled work for a ticket that does not exist");
+            return Ok(false);
+        };
+        let now = app.clock.now();
+        let Some(change) = decide(&ticket, now) else {
+            return Ok(false);
+        };
+        let pending =
+            for_change(app, &change, now).map_err(|e| StoreError::Mapping(e.to_string()))?;
+        match app.store.save_change(&change, &pending).await {
+            Ok(()) => {
+                deliver_now(app, &pending).await;
+                return Ok(true);
+            }
+            Err(crate::store::SaveError::Conflict) => crate::store::backoff(attempt).await,
+            Err(crate::store::SaveError::Store(e)) => return Err(e),
+        }
+    }
+    warn!(
+        reference,
+        "gave way to other writers; the sweep will look again"
+    );
+    Ok(false)
+}
+
 /// One minute after the first failure, doubling, at most an hour.
 fn backoff(attempts: u32) -> Duration {
     let minutes = 1_i64

@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::domain::lifecycle;
 use crate::domain::ticket::{ClockKind, Reference};
 use crate::effects::{self, SlaDeadlineEvent};
-use crate::store::{SaveError, StoreError};
+use crate::store::StoreError;
 
 /// What the SLA function receives: a clock's schedule input, or the sweep's tick.
 #[derive(Debug, Clone, Deserialize)]
@@ -28,46 +28,20 @@ pub struct SlaReport {
     pub skipped: usize,
 }
 
-/// How many times a breach is decided again after losing a race.
-const ATTEMPTS: usize = 5;
-
 /// Records the breach of one clock if, on a fresh read, it is due. Returns whether it did.
 pub async fn breach_if_due(
     app: &App,
     reference: Reference,
     clock: ClockKind,
 ) -> Result<bool, StoreError> {
-    for attempt in 1..=ATTEMPTS {
-        let Some(ticket) = app.store.ticket(reference).await? else {
-            warn!(reference, "SLA deadline for a ticket that does not exist");
-            return Ok(false);
-        };
-        let now = app.clock.now();
-        let Some(change) = lifecycle::breach(&ticket, clock, &app.config.calendar, now) else {
-            info!(
-                reference,
-                clock = clock.code(),
-                "SLA deadline: nothing to do"
-            );
-            return Ok(false);
-        };
-        let pending = effects::for_change(app, &change, now)
-            .map_err(|e| StoreError::Mapping(e.to_string()))?;
-        match app.store.save_change(&change, &pending).await {
-            Ok(()) => {
-                warn!(reference, clock = clock.code(), "SLA breached");
-                effects::deliver_now(app, &pending).await;
-                return Ok(true);
-            }
-            Err(SaveError::Conflict) => crate::store::backoff(attempt).await,
-            Err(SaveError::Store(e)) => return Err(e),
-        }
+    let breached = effects::system_change(app, reference, |ticket, now| {
+        lifecycle::breach(ticket, clock, &app.config.calendar, now)
+    })
+    .await?;
+    if breached {
+        warn!(reference, clock = clock.code(), "SLA breached");
     }
-    warn!(
-        reference,
-        "SLA breach gave way to other writers; the sweep will look again"
-    );
-    Ok(false)
+    Ok(breached)
 }
 
 /// The sweep: every running clock past its deadline.

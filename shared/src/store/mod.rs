@@ -386,51 +386,17 @@ impl TicketStore {
         reference: Reference,
         id: &str,
     ) -> Result<Option<Attachment>, StoreError> {
-        let (pk, sk) = items::attachment_key(reference, id);
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(service)?;
-        match out.item {
-            Some(item) => Ok(Some(
-                serde_dynamo::from_item::<_, items::AttachmentItem>(item)?.attachment,
-            )),
-            None => Ok(None),
-        }
+        let item: Option<items::AttachmentItem> =
+            self.get(items::attachment_key(reference, id)).await?;
+        Ok(item.map(|i| i.attachment))
     }
 
     /// Every attachment of a ticket, oldest first.
     pub async fn attachments(&self, reference: Reference) -> Result<Vec<Attachment>, StoreError> {
-        let mut found = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", "pk")
-                .expression_attribute_names("#sk", "sk")
-                .expression_attribute_values(":pk", s(ticket_pk(reference)))
-                .expression_attribute_values(":prefix", s(items::attachment_sk_prefix()))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(service)?;
-            for item in out.items.unwrap_or_default() {
-                found.push(serde_dynamo::from_item::<_, items::AttachmentItem>(item)?.attachment);
-            }
-            match out.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => break,
-            }
-        }
+        let items: Vec<items::AttachmentItem> = self
+            .partition(reference, items::attachment_sk_prefix())
+            .await?;
+        let mut found: Vec<Attachment> = items.into_iter().map(|i| i.attachment).collect();
         found.sort_by_key(|a| a.created_at);
         Ok(found)
     }
@@ -595,11 +561,8 @@ impl TicketStore {
         &self,
         reference: Reference,
     ) -> Result<Vec<crate::domain::tasks::Task>, StoreError> {
-        let items = self.partition_items(reference, "TASK#").await?;
-        items
-            .into_iter()
-            .map(|i| Ok(serde_dynamo::from_item::<_, items::TaskItem>(i)?.task))
-            .collect()
+        let items: Vec<items::TaskItem> = self.partition(reference, "TASK#").await?;
+        Ok(items.into_iter().map(|i| i.task).collect())
     }
 
     /// One task of a ticket.
@@ -608,21 +571,8 @@ impl TicketStore {
         reference: Reference,
         id: &str,
     ) -> Result<Option<crate::domain::tasks::Task>, StoreError> {
-        let (pk, sk) = items::task_key(reference, id);
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(service)?;
-        Ok(match out.item {
-            Some(item) => Some(serde_dynamo::from_item::<_, items::TaskItem>(item)?.task),
-            None => None,
-        })
+        let item: Option<items::TaskItem> = self.get(items::task_key(reference, id)).await?;
+        Ok(item.map(|i| i.task))
     }
 
     /// Writes a return (a new one, or a step on from the version read) with the e-mails it
@@ -676,11 +626,8 @@ impl TicketStore {
         &self,
         reference: Reference,
     ) -> Result<Vec<crate::domain::rma::Rma>, StoreError> {
-        let items = self.partition_items(reference, "RMA#").await?;
-        items
-            .into_iter()
-            .map(|i| Ok(serde_dynamo::from_item::<_, items::RmaItem>(i)?.rma))
-            .collect()
+        let items: Vec<items::RmaItem> = self.partition(reference, "RMA#").await?;
+        Ok(items.into_iter().map(|i| i.rma).collect())
     }
 
     /// One return of a ticket.
@@ -689,21 +636,8 @@ impl TicketStore {
         reference: Reference,
         id: &str,
     ) -> Result<Option<crate::domain::rma::Rma>, StoreError> {
-        let (pk, sk) = items::rma_key(reference, id);
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(service)?;
-        Ok(match out.item {
-            Some(item) => Some(serde_dynamo::from_item::<_, items::RmaItem>(item)?.rma),
-            None => None,
-        })
+        let item: Option<items::RmaItem> = self.get(items::rma_key(reference, id)).await?;
+        Ok(item.map(|i| i.rma))
     }
 
     /// A device's service history, oldest first: the tickets that name its serial and its
@@ -875,7 +809,15 @@ impl TicketStore {
 
     /// A ticket by reference, read consistently.
     pub async fn ticket(&self, reference: Reference) -> Result<Option<Ticket>, StoreError> {
-        let (pk, sk) = ticket_key(reference);
+        let item: Option<TicketItem> = self.get(ticket_key(reference)).await?;
+        Ok(item.map(|i| i.ticket))
+    }
+
+    /// One item by key, read consistently.
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        (pk, sk): (String, String),
+    ) -> Result<Option<T>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -886,10 +828,22 @@ impl TicketStore {
             .send()
             .await
             .map_err(service)?;
-        match out.item {
-            Some(item) => Ok(Some(serde_dynamo::from_item::<_, TicketItem>(item)?.ticket)),
-            None => Ok(None),
-        }
+        out.item
+            .map(|item| Ok(serde_dynamo::from_item(item)?))
+            .transpose()
+    }
+
+    /// Every item of a ticket's partition whose sort key starts with `prefix`, oldest first.
+    async fn partition<T: serde::de::DeserializeOwned>(
+        &self,
+        reference: Reference,
+        prefix: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        self.partition_items(reference, prefix)
+            .await?
+            .into_iter()
+            .map(|item| Ok(serde_dynamo::from_item(item)?))
+            .collect()
     }
 
     /// Appends a message to a ticket's conversation. Each message is an item of its own.
