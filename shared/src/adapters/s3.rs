@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use aws_sdk_s3::presigning::PresigningConfig;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 /// An S3 call failed, or the object is not what was expected.
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +84,8 @@ impl ObjectStore {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
             // The SDK signs with the system clock, so the expiry is counted from it too.
-            expires_at: Utc::now() + chrono::Duration::from_std(valid_for).unwrap_or_default(),
+            expires_at: Utc::now().trunc_subsecs(0)
+                + chrono::Duration::from_std(valid_for).unwrap_or_default(),
         })
     }
 
@@ -115,7 +116,8 @@ impl ObjectStore {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
             // The SDK signs with the system clock, so the expiry is counted from it too.
-            expires_at: Utc::now() + chrono::Duration::from_std(valid_for).unwrap_or_default(),
+            expires_at: Utc::now().trunc_subsecs(0)
+                + chrono::Duration::from_std(valid_for).unwrap_or_default(),
         })
     }
 

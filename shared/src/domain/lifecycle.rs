@@ -226,6 +226,21 @@ impl Change {
                 });
             }
         }
+        // A clock this change found past its deadline ended breached: alert as for any breach.
+        for event in &events {
+            if let HistoryEvent::Clock {
+                clock,
+                state: ClockState::Breached,
+                ..
+            } = event
+                && !self
+                    .notices
+                    .iter()
+                    .any(|n| matches!(n, Notice::Breached { clock: c } if c == clock))
+            {
+                self.notices.push(Notice::Breached { clock: *clock });
+            }
+        }
         for event in events {
             self.record(actor, now, event);
         }

@@ -41,6 +41,16 @@ impl ClockKind {
         }
     }
 
+    /// How the clock reads in an e-mail to staff.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Triage => "triage",
+            Self::Category => "category",
+            Self::SecondLine => "second-line",
+            Self::ThirdLineEta => "third-line ETA",
+        }
+    }
+
     /// Every clock.
     pub const ALL: [ClockKind; 4] = [
         Self::Triage,
@@ -276,7 +286,8 @@ impl SlaClock {
         Some(ClockChange::Resumed)
     }
 
-    /// Ends the clock: met, breached or stopped. A clock that has ended stays ended.
+    /// Ends the clock: met, breached or stopped; one already past its deadline ends breached.
+    /// A clock that has ended stays ended.
     pub fn end(
         &mut self,
         outcome: ClockState,
@@ -286,6 +297,13 @@ impl SlaClock {
         if !self.is_live() {
             return None;
         }
+        // A deadline that has passed is a breach, even if the work is done before the
+        // breach was recorded: lateness in noticing never turns it into a success.
+        let outcome = if self.is_due(now) {
+            ClockState::Breached
+        } else {
+            outcome
+        };
         self.settle(calendar, now);
         if let Some(since) = self.paused_since.take() {
             self.paused_seconds += (now - since).num_seconds().max(0);
@@ -445,6 +463,23 @@ mod tests {
             met.revive(day(&calendar), &calendar, at("2026-12-03T16:00:00Z")),
             None
         );
+    }
+
+    #[test]
+    fn work_done_after_the_deadline_is_a_breach_not_a_success() {
+        let calendar = WorkingCalendar::support_desk_default();
+        let mut clock = SlaClock::start(
+            ClockKind::Triage,
+            day(&calendar),
+            at("2026-12-03T10:00:00Z"),
+            &calendar,
+        );
+        // Due Friday 10:00; met Friday 10:03, before any sweep noticed.
+        assert_eq!(
+            clock.end(ClockState::Met, &calendar, at("2026-12-04T10:03:00Z")),
+            Some(ClockChange::Breached)
+        );
+        assert_eq!(clock.state, ClockState::Breached);
     }
 
     #[test]

@@ -55,15 +55,15 @@ impl Stage {
     pub fn label(self, language: Language) -> &'static str {
         match (self, language) {
             (Self::FirstLine, Language::En) => "first-line support",
-            (Self::FirstLine, Language::Fr) => "le support de premier niveau",
+            (Self::FirstLine, Language::Fr) => "support de premier niveau",
             (Self::SecondLine, Language::En) => "second-line support (diagnosis)",
-            (Self::SecondLine, Language::Fr) => "le support de deuxième niveau (diagnostic)",
+            (Self::SecondLine, Language::Fr) => "support de deuxième niveau (diagnostic)",
             (Self::ThirdLine, Language::En) => "engineering (third line)",
-            (Self::ThirdLine, Language::Fr) => "l'ingénierie (troisième niveau)",
+            (Self::ThirdLine, Language::Fr) => "ingénierie (troisième niveau)",
             (Self::ProposedClosure, Language::En) => "closure proposed",
-            (Self::ProposedClosure, Language::Fr) => "la clôture proposée",
+            (Self::ProposedClosure, Language::Fr) => "clôture proposée",
             (Self::Closed, Language::En) => "closed",
-            (Self::Closed, Language::Fr) => "la clôture",
+            (Self::Closed, Language::Fr) => "clôturé",
         }
     }
 }

@@ -460,7 +460,12 @@ pub fn for_change(
             Notice::Breached { clock } => {
                 let before = change.clocks_before.iter().find(|c| c.kind == *clock);
                 let context = ChangeContext {
-                    clock: clock.code(),
+                    clock: clock.label(),
+                    stage: ticket.stage.label(Language::En).to_owned(),
+                    next_action: match ticket.next_action {
+                        crate::domain::ticket::NextAction::Customer => "the customer".to_owned(),
+                        crate::domain::ticket::NextAction::Support => "support".to_owned(),
+                    },
                     due_at: before
                         .and_then(|c| c.due_at)
                         .map(|due| human_time(&config.calendar, due, Language::En))

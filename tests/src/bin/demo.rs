@@ -355,6 +355,10 @@ async fn attach_photo(app: &portal::App, reference: &str) -> String {
             ureq::Error::Transport(_) => 0,
         });
     println!("PUT {} bytes to the upload URL: HTTP {status}", photo.len());
+    if status != 200 {
+        eprintln!("the upload failed");
+        std::process::exit(1);
+    }
 
     let confirm = Event::load("attachment-confirm.customer")
         .with_reference(reference)
@@ -396,12 +400,16 @@ async fn print_clocks(app: &portal::App, reference: u64, title: &str) {
     println!("{}", pretty(&ticket.body["clocks"]));
 }
 
-/// Prints a handler's answer under a heading.
+/// Prints a handler's answer under a heading; a failed step stops the demo.
 fn step(_app: &portal::App, title: &str, response: lambda_http::Response<lambda_http::Body>) {
     heading(title);
     let answer = Answer::of(response);
     println!("status {}", answer.status);
     println!("{}", pretty(&answer.body));
+    if answer.status >= 400 {
+        eprintln!("the step failed with HTTP {}", answer.status);
+        std::process::exit(1);
+    }
 }
 
 /// Prints the e-mails SES received after the first `seen`; returns how many there are now.

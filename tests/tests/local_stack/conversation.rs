@@ -47,7 +47,7 @@ async fn a_customer_reply_makes_it_supports_turn_and_tells_everyone_else() {
     );
     let desk = world.stack.emails_to(&world.names.support_inbox);
     assert_eq!(desk.len(), 2);
-    assert!(desk[1].subject().contains("customer reply"));
+    assert!(desk[1].subject().contains("Customer reply"));
 }
 
 #[tokio::test]

@@ -547,3 +547,31 @@ async fn a_category_without_an_sla_and_back() {
     // 23h30 left from Thursday 14:00: due Tuesday 8 December 12:00.
     assert_eq!(category["due_at"], "2026-12-08T12:00:00Z");
 }
+
+#[tokio::test]
+async fn work_done_after_a_deadline_the_monitor_had_not_noticed_is_still_a_breach() {
+    let world = World::new().await;
+    let (raise, _, _) = customer_raise();
+    let reference = world.raise_ok(raise).await;
+    // Triage was due Friday 10:00; support's first answer comes at 10:03, before any sweep.
+    world.at("2026-12-04T10:03:00Z");
+    world.post(&as_staff("post-message.staff", reference)).await;
+    assert_eq!(
+        clock(&world, reference, "triage").await["state"],
+        "breached"
+    );
+    assert_eq!(
+        breach_alerts(&world, reference),
+        1,
+        "alerted like any breach"
+    );
+    // And the schedule that fires late finds nothing more to do.
+    let late = SlaInput::One(portal::effects::SlaDeadlineEvent {
+        kind: "sla_deadline".into(),
+        reference,
+        clock: portal::domain::ticket::ClockKind::Triage,
+        due_at: instant("2026-12-04T10:00:00Z"),
+    });
+    assert_eq!(fire(&world, late).await, 0);
+    assert_eq!(breach_alerts(&world, reference), 1);
+}
