@@ -7,6 +7,7 @@
 //! expires TTL items, so tests check what the code wrote, not what moto would do next.
 
 pub mod events;
+pub mod local_api;
 
 use std::sync::Arc;
 
@@ -56,6 +57,18 @@ impl Names {
             mail_domain: format!("portal-{short}.example"),
             support_inbox: format!("desk@support-{short}.example"),
             sales_contact: format!("sales@portal-{short}.example"),
+        }
+    }
+
+    /// The fixed names of the local API's resources.
+    pub fn local() -> Self {
+        Self {
+            table: "portal-local".to_owned(),
+            bucket: "portal-local-attachments".to_owned(),
+            schedule_group: "portal-local-sla".to_owned(),
+            mail_domain: "portal.local.example".to_owned(),
+            support_inbox: "desk@support.local.example".to_owned(),
+            sales_contact: "sales@portal.local.example".to_owned(),
         }
     }
 

@@ -75,7 +75,9 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
         .as_deref()
         .is_some_and(|i| uuid::Uuid::parse_str(i).is_err())
     {
-        return ApiError::NotFound("no such attachment".into()).into_response();
+        // Anything else names no attachment, once the caller is known.
+        let caller = request::caller(&req);
+        return super::respond(caller.and(Err(ApiError::NotFound("no such attachment".into()))));
     }
     let confirm = req.uri().path().trim_end_matches('/').ends_with("/confirm");
     let result = match (req.method().as_str(), id) {

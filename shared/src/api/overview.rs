@@ -117,12 +117,9 @@ async fn overview(app: &App, req: &Request) -> Result<Response<Body>, ApiError> 
     }
     let days = app.store.stats_days(from, to).await?;
     let figures = Figures::from_days(from, to, &days);
-    Ok(request::json_response(
-        200,
-        &json!({
-            "outstanding": outstanding,
-            "next_cursor": page.next.map(|c| c.encode()),
-            "figures": figures,
-        }),
-    ))
+    let mut body = json!({ "outstanding": outstanding, "figures": figures });
+    if let Some(next) = page.next {
+        body["next_cursor"] = json!(next.encode());
+    }
+    Ok(request::json_response(200, &body))
 }

@@ -39,11 +39,15 @@ pub async fn handle(app: &App, req: Request) -> Response<Body> {
 /// A return as `caller` may see it: internal assessments for staff only.
 fn view(rma: &Rma, caller: &Caller) -> serde_json::Value {
     let mut value = serde_json::to_value(rma).unwrap_or_default();
-    if !caller.role.is_staff()
-        && let Some(steps) = value["steps"].as_array_mut()
-    {
+    let staff = caller.role.is_staff();
+    if let Some(steps) = value["steps"].as_array_mut() {
         for step in steps {
-            if let Some(step) = step.as_object_mut() {
+            if let Some(by) = step["by"].as_object_mut() {
+                // People are shown by name and address, never by their identity-provider id.
+                by.remove("user_id");
+                by.remove("language");
+            }
+            if !staff && let Some(step) = step.as_object_mut() {
                 step.remove("internal_note");
                 step.remove("by_role");
             }

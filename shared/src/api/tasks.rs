@@ -30,11 +30,12 @@ async fn create(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = request::caller(req)?;
     let reference = request::reference(req)?;
     let body: TaskRequest = request::json(request::body_bytes(req)?)?;
-    super::visible_ticket(app, &caller, reference).await?;
+    let ticket = super::visible_ticket(app, &caller, reference).await?;
+    open_ticket(&ticket)?;
     let task = tasks::create(reference, &caller, body, app.clock.now())
         .map_err(|r| super::changes::refusal(r, reference))?;
     app.store.put_task(&task).await?;
-    Ok(request::json_response(201, &task))
+    Ok(request::json_response(201, &view(&task)))
 }
 
 async fn update(app: &App, req: &Request, id: &str) -> Result<Response<Body>, ApiError> {
@@ -55,7 +56,7 @@ async fn update(app: &App, req: &Request, id: &str) -> Result<Response<Body>, Ap
     let next = tasks::update(&task, &caller, body, app.clock.now())
         .map_err(|r| super::changes::refusal(r, reference))?;
     app.store.put_task(&next).await?;
-    Ok(request::json_response(200, &next))
+    Ok(request::json_response(200, &view(&next)))
 }
 
 async fn list(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
@@ -78,8 +79,30 @@ async fn list(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         * 100.0)
         .round()
         / 100.0;
+    let items: Vec<_> = visible.iter().map(view).collect();
     Ok(request::json_response(
         200,
-        &json!({ "items": visible, "total_hours": total_hours }),
+        &json!({ "items": items, "total_hours": total_hours }),
     ))
+}
+
+/// A task as the API shows it: its author by name and address only.
+fn view(task: &Task) -> serde_json::Value {
+    let mut value = serde_json::to_value(task).unwrap_or_default();
+    if let Some(by) = value["created_by"].as_object_mut() {
+        by.remove("user_id");
+        by.remove("language");
+    }
+    value
+}
+
+/// A closed ticket's action box is closed too.
+fn open_ticket(ticket: &crate::domain::ticket::Ticket) -> Result<(), ApiError> {
+    if ticket.status == crate::domain::ticket::Status::Closed {
+        return Err(super::changes::refusal(
+            crate::domain::lifecycle::Refusal::Closed,
+            ticket.reference,
+        ));
+    }
+    Ok(())
 }

@@ -508,6 +508,13 @@ pub fn update_ticket(
             "give at least one of `status`, `next_action`, `owner`, `category`, `eta`",
         ));
     }
+    if update.eta_reason.is_some() && update.eta.is_none() {
+        return Err(field(
+            "eta_reason",
+            "without_eta",
+            "a reason goes with a new `eta`",
+        ));
+    }
     if matches!(
         update.status,
         Some(Status::Closed | Status::ProposedClosure)

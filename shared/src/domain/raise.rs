@@ -334,11 +334,11 @@ fn resolve_account(
     match (caller.role, requested) {
         (Role::Customer, None) => Ok(caller.account_id.clone().unwrap_or_default()),
         (_, Some(id)) if caller.can_see_account(id) => {
-            if text::has_line_breaks(id) || id.chars().count() > MAX_ID_CHARS {
+            if text::has_line_breaks(id) || id.len() > super::identity::MAX_ID_BYTES {
                 errors.push(FieldError::new(
                     "account_id",
                     "invalid",
-                    "an account id is one line of at most 64 characters",
+                    "an account id is one line of at most 128 bytes",
                 ));
             }
             Ok(id.to_owned())

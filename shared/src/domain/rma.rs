@@ -156,11 +156,18 @@ pub fn request(
     let fault = clean_text("fault", body.fault.as_deref(), true)?.unwrap_or_default();
     let return_address =
         clean_text("return_address", body.return_address.as_deref(), true)?.unwrap_or_default();
-    if return_address.chars().count() > 1000 || fault.chars().count() > 5000 {
+    if fault.chars().count() > 5000 {
         return Err(field(
             "fault",
             "too_long",
-            "the fault is at most 5,000 characters and the address 1,000",
+            "the fault is at most 5,000 characters",
+        ));
+    }
+    if return_address.chars().count() > 1000 {
+        return Err(field(
+            "return_address",
+            "too_long",
+            "the return address is at most 1,000 characters",
         ));
     }
     let by = Person::from_caller(caller);

@@ -153,6 +153,18 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> Result<Task, Refusal> {
     staff_only(caller)?;
+    let nothing = request.text.is_none()
+        && request.hours.is_none()
+        && request.kind.is_none()
+        && request.due_on.is_none()
+        && request.status.is_none();
+    if nothing {
+        return Err(field(
+            "status",
+            "required",
+            "give at least one of `text`, `hours`, `kind`, `due_on`, `status`",
+        ));
+    }
     let mut next = task.clone();
     if let Some(text) = clean_text("text", request.text.as_deref(), false)? {
         next.text = text;
