@@ -63,7 +63,46 @@ stack_start_s3() {
   return 1
 }
 
+# schemathesis, for the property-based API tests, in a virtual environment of its own.
+ST_VENV="$STACK_DIR/st-venv"
+
+stack_install_schemathesis() {
+  local requirements="$STACK_ROOT/infra/local/api-test-requirements.txt"
+  local stamp="$ST_VENV/.requirements"
+  if [ -x "$ST_VENV/bin/st" ] && cmp -s "$requirements" "$stamp"; then
+    return 0
+  fi
+  echo "==> installing schemathesis (pinned in infra/local/api-test-requirements.txt)"
+  python3 -m venv "$ST_VENV"
+  "$ST_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$stamp"
+}
+
+# The local API (target/debug/local-api) on a free port, against the running local stack.
+stack_start_api() {
+  local port
+  port="$("$PORTAL_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  PORTAL_API_PORT="$port" "$STACK_ROOT/target/debug/local-api" serve >"$STACK_DIR/api.log" 2>&1 &
+  API_PID=$!
+  export PORTAL_API_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 150); do
+    if "$PORTAL_PYTHON" -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=1)" "$port" 2>/dev/null; then
+      echo "==> local API listening on $PORTAL_API_URL"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "the local API did not start; its log:" >&2
+  cat "$STACK_DIR/api.log" >&2
+  return 1
+}
+
 stack_stop() {
+  if [ -n "${API_PID:-}" ] && kill -0 "$API_PID" 2>/dev/null; then
+    kill "$API_PID" 2>/dev/null || true
+    wait "$API_PID" 2>/dev/null || true
+  fi
+  API_PID=""
   if [ -n "${STACK_PID:-}" ] && kill -0 "$STACK_PID" 2>/dev/null; then
     kill "$STACK_PID" 2>/dev/null || true
     wait "$STACK_PID" 2>/dev/null || true

@@ -91,6 +91,15 @@ pub const ROUTES: &[(&str, &str, Function)] = &[
     ("GET", "/overview", Function::Overview),
 ];
 
+/// The methods served on a path, whatever the method asked: for `405 Method Not Allowed`.
+pub fn methods_for(path: &str) -> Vec<&'static str> {
+    ROUTES
+        .iter()
+        .filter(|(method, _, _)| route(method, path).is_some())
+        .map(|(method, _, _)| *method)
+        .collect()
+}
+
 /// The route a request matches, with its path parameters.
 pub fn route(
     method: &str,

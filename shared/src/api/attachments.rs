@@ -117,6 +117,14 @@ async fn create(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         created_at: now,
         confirmed_at: None,
     };
+    let max = app.config.attachment_rules.max_per_ticket;
+    if !app.store.add_attachment(&attachment, max).await? {
+        return Err(ApiError::Conflict {
+            code: "too_many_attachments",
+            message: format!("ticket {reference} has {max} attachments already"),
+            extra: json!({ "max_per_ticket": max }),
+        });
+    }
     let url = app
         .objects
         .presign_upload(
@@ -127,14 +135,6 @@ async fn create(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         )
         .await
         .map_err(ApiError::internal)?;
-    let max = app.config.attachment_rules.max_per_ticket;
-    if !app.store.add_attachment(&attachment, max).await? {
-        return Err(ApiError::Conflict {
-            code: "too_many_attachments",
-            message: format!("ticket {reference} has {max} attachments already"),
-            extra: json!({ "max_per_ticket": max }),
-        });
-    }
     let view = WithRequest {
         attachment: (&attachment).into(),
         upload: Some(url),

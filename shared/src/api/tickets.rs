@@ -87,16 +87,17 @@ fn scope(caller: &Caller, account: Option<&str>) -> Result<TicketScope, ApiError
 fn filter(params: &HashMap<String, String>, caller: &Caller) -> Result<TicketFilter, ApiError> {
     let mut errors = Vec::new();
     for name in ["account_id", "site_id"] {
-        let too_long = params.get(name).is_some_and(|v| {
-            v.len() > crate::domain::identity::MAX_ID_BYTES
+        let bad = params.get(name).is_some_and(|v| {
+            v.trim().is_empty()
+                || v.len() > crate::domain::identity::MAX_ID_BYTES
                 || crate::domain::text::has_line_breaks(v)
         });
-        if too_long {
+        if bad {
             errors.push(FieldError {
                 field: name.to_owned(),
                 code: "invalid",
                 message: format!(
-                    "`{name}` is one line of at most {} bytes",
+                    "`{name}` is one non-empty line of at most {} bytes",
                     crate::domain::identity::MAX_ID_BYTES
                 ),
             });

@@ -149,7 +149,20 @@ impl UploadRequest {
             .as_deref()
             .map(str::trim)
             .unwrap_or_default();
-        let limit = rules.limit(content_type);
+        // A bare `type/subtype`: parameters would not survive the round trip through S3.
+        let bare = content_type.split_once('/').is_some_and(|(kind, sub)| {
+            let token = |t: &str| {
+                !t.is_empty()
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+            };
+            token(kind) && token(sub)
+        });
+        let limit = if bare {
+            rules.limit(content_type)
+        } else {
+            None
+        };
         if limit.is_none() {
             let allowed: Vec<_> = rules.types.iter().map(|(t, _)| t.as_str()).collect();
             errors.push(FieldError {

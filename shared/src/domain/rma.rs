@@ -143,6 +143,7 @@ pub fn request(
 ) -> Result<Rma, Refusal> {
     let serial = one_line("serial", body.serial.as_deref())?;
     let well_formed = serial.len() <= 64
+        && serial.starts_with(|c: char| c.is_ascii_alphanumeric())
         && serial
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));

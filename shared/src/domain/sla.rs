@@ -222,6 +222,10 @@ impl SlaClock {
         if self.state != ClockState::Running {
             return None;
         }
+        // Past its deadline, the clock has breached: there is nothing left to pause.
+        if self.is_due(now) {
+            return self.end(ClockState::Breached, calendar, now);
+        }
         self.settle(calendar, now);
         self.state = ClockState::Paused;
         self.paused_since = Some(now);
@@ -477,6 +481,22 @@ mod tests {
         // Due Friday 10:00; met Friday 10:03, before any sweep noticed.
         assert_eq!(
             clock.end(ClockState::Met, &calendar, at("2026-12-04T10:03:00Z")),
+            Some(ClockChange::Breached)
+        );
+        assert_eq!(clock.state, ClockState::Breached);
+    }
+
+    #[test]
+    fn a_clock_paused_after_its_deadline_has_breached() {
+        let calendar = WorkingCalendar::support_desk_default();
+        let mut clock = SlaClock::start(
+            ClockKind::Triage,
+            day(&calendar),
+            at("2026-12-03T10:00:00Z"),
+            &calendar,
+        );
+        assert_eq!(
+            clock.pause(&calendar, at("2026-12-04T10:03:00Z")),
             Some(ClockChange::Breached)
         );
         assert_eq!(clock.state, ClockState::Breached);

@@ -1,7 +1,7 @@
 //! The action box: what support does on a ticket, with the hours spent. Tasks of the
 //! internal-comment type are for staff only; the others show the customer what is being done.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::identity::Caller;
@@ -111,10 +111,25 @@ fn hours(value: f64) -> Result<f64, Refusal> {
 fn due_on(value: Option<&str>) -> Result<Option<NaiveDate>, Refusal> {
     value
         .map(|v| {
-            NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            let v = v.trim();
+            let strict = v.len() == 10
+                && v.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                });
+            NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .ok()
-                .filter(|_| v.trim().len() == 10)
-                .ok_or_else(|| field("due_on", "invalid", "the due date is YYYY-MM-DD"))
+                .filter(|d| strict && d.year() >= 2000)
+                .ok_or_else(|| {
+                    field(
+                        "due_on",
+                        "invalid",
+                        "the due date is YYYY-MM-DD, from 2000 on",
+                    )
+                })
         })
         .transpose()
 }

@@ -345,39 +345,46 @@ impl TicketStore {
             .collect()
     }
 
-    /// Stores a new, pending attachment, unless the ticket has its most already.
+    /// Stores a new, pending attachment, unless the ticket has its most already. The count
+    /// of attachments ever declared on the ticket is kept in an item of its own, raised in the
+    /// same transaction under the cap, so concurrent declarations cannot pass it.
     pub async fn add_attachment(
         &self,
         attachment: &Attachment,
         max_per_ticket: usize,
     ) -> Result<bool, StoreError> {
-        let count = self
+        let count = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(ticket_pk(attachment.reference)))
+            .key("sk", s("ATTACHMENT_COUNT"))
+            .update_expression("SET #n = if_not_exists(#n, :zero) + :one")
+            .condition_expression("attribute_not_exists(#n) OR #n < :max")
+            .expression_attribute_names("#n", "count")
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":max", AttributeValue::N(max_per_ticket.to_string()))
+            .build()
+            .map_err(|e| StoreError::Mapping(e.to_string()))?;
+        let writes = vec![
+            TransactWriteItem::builder().update(count).build(),
+            self.put(to_item(&items::attachment_item(attachment))?, true)?,
+        ];
+        match self
             .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", "pk")
-            .expression_attribute_names("#sk", "sk")
-            .expression_attribute_values(":pk", s(ticket_pk(attachment.reference)))
-            .expression_attribute_values(":prefix", s(items::attachment_sk_prefix()))
-            .select(aws_sdk_dynamodb::types::Select::Count)
+            .transact_write_items()
+            .set_transact_items(Some(writes))
             .send()
             .await
-            .map_err(service)?
-            .count();
-        if usize::try_from(count).unwrap_or(usize::MAX) >= max_per_ticket {
-            return Ok(false);
+        {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(service(e)),
         }
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&items::attachment_item(attachment))?))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", "pk")
-            .send()
-            .await
-            .map_err(service)?;
-        Ok(true)
     }
 
     /// One attachment of a ticket.

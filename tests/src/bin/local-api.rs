@@ -151,7 +151,19 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         .filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_owned())))
         .collect();
     let Some((template, function, params)) = local_api::route(&method, &path) else {
-        return problem(404, "not_found", "no such route");
+        let allowed = local_api::methods_for(&path);
+        if allowed.is_empty() {
+            return problem(404, "not_found", "no such route");
+        }
+        let mut response = problem(
+            405,
+            "method_not_allowed",
+            "this path does not take that method",
+        );
+        if let Ok(value) = allowed.join(", ").parse() {
+            response.headers_mut().insert("allow", value);
+        }
+        return response;
     };
     // What the JWT authorizer does: no valid token, no call.
     let Some(claims) = local_api::verify(headers.get("authorization").map(String::as_str)) else {
