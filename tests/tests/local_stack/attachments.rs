@@ -535,3 +535,61 @@ async fn strangers_and_anonymous_callers_get_nothing() {
     let junk = route(&raise, reference, "GET", "/1", Some("1"), None);
     assert_eq!(call(&world, &junk).await.status, 404);
 }
+
+/// Found by hostile testing: parameters in a content type, and declarations racing the cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn content_types_are_bare_and_the_cap_holds_under_concurrency() {
+    let mut world = World::new().await;
+    let (raise, _, _) = customer_raise();
+    let reference = world.raise_ok(raise.clone()).await;
+    for kind in [
+        "image/png; charset=x",
+        "image/png;\r\nx-amz-acl: public-read",
+        "image/png;\u{0}",
+    ] {
+        let answer = declare(&world, &raise, reference, "p.png", kind, 10).await;
+        assert_eq!(answer.status, 400, "{kind:?}: {}", answer.body);
+        assert_eq!(super::error_fields(&answer.body), vec!["content_type"]);
+    }
+    assert_eq!(
+        declare(&world, &raise, reference, "p.png", "IMAGE/PNG", 10)
+            .await
+            .status,
+        201
+    );
+
+    world.app.config.attachment_rules.max_per_ticket = 3;
+    let world = std::sync::Arc::new(world);
+    let mut declares = tokio::task::JoinSet::new();
+    for i in 0..6 {
+        let (world, raise) = (world.clone(), raise.clone());
+        declares.spawn(async move {
+            declare(
+                &world,
+                &raise,
+                reference,
+                &format!("{i}.txt"),
+                "text/plain",
+                1,
+            )
+            .await
+            .status
+        });
+    }
+    let statuses = declares.join_all().await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        2,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        world
+            .app
+            .store
+            .attachments(reference)
+            .await
+            .expect("list")
+            .len(),
+        3
+    );
+}

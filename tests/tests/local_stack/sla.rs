@@ -575,3 +575,20 @@ async fn work_done_after_a_deadline_the_monitor_had_not_noticed_is_still_a_breac
     assert_eq!(fire(&world, late).await, 0);
     assert_eq!(breach_alerts(&world, reference), 1);
 }
+
+#[tokio::test]
+async fn a_clock_paused_after_its_deadline_is_breached_not_paused() {
+    let world = World::new().await;
+    let (raise, _, _) = customer_raise();
+    let reference = world.raise_ok(raise).await;
+    // Triage was due Friday 10:00; at 10:03 staff hand the turn to the customer.
+    world.at("2026-12-04T10:03:00Z");
+    let turn =
+        as_staff("update-ticket.staff", reference).with_raw_body(r#"{"next_action": "customer"}"#);
+    assert_eq!(world.patch(&turn).await.status, 200);
+    assert_eq!(
+        clock(&world, reference, "triage").await["state"],
+        "breached"
+    );
+    assert_eq!(breach_alerts(&world, reference), 1);
+}
