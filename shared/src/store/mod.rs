@@ -9,6 +9,7 @@
 //! | a ticket's history | `pk = TICKET#<ref>`, `sk = HIST#<instant>#<id>` | Query, one item per entry |
 //! | a ticket's pending side effects | `pk = TICKET#<ref>`, `sk = OUTBOX#<id>` | written with the change that needs them |
 //! | a ticket's attachments | `pk = TICKET#<ref>`, `sk = ATTACH#<id>` | a pending one expires through TTL `expires_at` |
+//! | how many attachments a ticket has had | `pk = TICKET#<ref>`, `sk = ATTACHMENT_COUNT` | raised under the cap in the same transaction |
 //! | a ticket's tasks and returns | `pk = TICKET#<ref>`, `sk = TASK#<id>` / `RMA#<id>` | |
 //! | a device's service history | GSI `gsi_device`: `device_pk = DEVICE#<serial>`, `device_key = <instant>#…` | one item per (ticket, serial) and each return |
 //! | outstanding tickets | GSI `gsi_open`: `open_pk = OPEN`, `created_key` | sparse: only tickets not closed |
