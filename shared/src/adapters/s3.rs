@@ -21,6 +21,26 @@ pub struct PresignedRequest {
     pub expires_at: DateTime<Utc>,
 }
 
+impl PresignedRequest {
+    fn of(
+        method: &str,
+        presigned: &aws_sdk_s3::presigning::PresignedRequest,
+        valid_for: Duration,
+    ) -> Self {
+        Self {
+            method: method.to_owned(),
+            url: presigned.uri().to_owned(),
+            headers: presigned
+                .headers()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            // The SDK signs with the system clock, so the expiry is counted from it too.
+            expires_at: Utc::now().trunc_subsecs(0)
+                + chrono::Duration::from_std(valid_for).unwrap_or_default(),
+        }
+    }
+}
+
 /// What S3 holds under a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {
@@ -76,17 +96,7 @@ impl ObjectStore {
             .presigned(Self::presigning(valid_for)?)
             .await
             .map_err(failure)?;
-        Ok(PresignedRequest {
-            method: "PUT".to_owned(),
-            url: presigned.uri().to_owned(),
-            headers: presigned
-                .headers()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-            // The SDK signs with the system clock, so the expiry is counted from it too.
-            expires_at: Utc::now().trunc_subsecs(0)
-                + chrono::Duration::from_std(valid_for).unwrap_or_default(),
-        })
+        Ok(PresignedRequest::of("PUT", &presigned, valid_for))
     }
 
     /// A URL that lets one GET of `key` for `valid_for`, answered with the given
@@ -108,17 +118,7 @@ impl ObjectStore {
             .presigned(Self::presigning(valid_for)?)
             .await
             .map_err(failure)?;
-        Ok(PresignedRequest {
-            method: "GET".to_owned(),
-            url: presigned.uri().to_owned(),
-            headers: presigned
-                .headers()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-            // The SDK signs with the system clock, so the expiry is counted from it too.
-            expires_at: Utc::now().trunc_subsecs(0)
-                + chrono::Duration::from_std(valid_for).unwrap_or_default(),
-        })
+        Ok(PresignedRequest::of("GET", &presigned, valid_for))
     }
 
     /// What is stored under `key`, if anything.

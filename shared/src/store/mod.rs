@@ -321,29 +321,8 @@ impl TicketStore {
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Reference>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi_due")
-            .key_condition_expression("#kind = :kind AND #due <= :now")
-            .expression_attribute_names("#kind", "due_kind")
-            .expression_attribute_names("#due", "due_at")
-            .expression_attribute_values(":kind", s(items::DUE_AUTO_CLOSE))
-            .expression_attribute_values(":now", s(items::instant_key(now)))
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .send()
-            .await
-            .map_err(service)?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| {
-                Ok(serde_dynamo::from_item::<_, TicketItem>(item)?
-                    .ticket
-                    .reference)
-            })
-            .collect()
+        let items: Vec<TicketItem> = self.due(items::DUE_AUTO_CLOSE, now, limit).await?;
+        Ok(items.into_iter().map(|i| i.ticket.reference).collect())
     }
 
     /// Stores a new, pending attachment, unless the ticket has its most already. The count
@@ -748,28 +727,8 @@ impl TicketStore {
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<(Reference, ClockKind)>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi_due")
-            .key_condition_expression("#kind = :kind AND #due <= :now")
-            .expression_attribute_names("#kind", "due_kind")
-            .expression_attribute_names("#due", "due_at")
-            .expression_attribute_values(":kind", s(items::DUE_SLA))
-            .expression_attribute_values(":now", s(items::instant_key(now)))
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .send()
-            .await
-            .map_err(service)?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| {
-                let item: items::ClockItem = serde_dynamo::from_item(item)?;
-                Ok((item.reference, item.clock))
-            })
-            .collect()
+        let items: Vec<items::ClockItem> = self.due(items::DUE_SLA, now, limit).await?;
+        Ok(items.into_iter().map(|i| (i.reference, i.clock)).collect())
     }
 
     fn put(
@@ -1050,6 +1009,18 @@ impl TicketStore {
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<PendingEffect>, StoreError> {
+        let items: Vec<items::OutboxItem> = self.due(items::DUE_OUTBOX, now, limit).await?;
+        Ok(items.into_iter().map(|i| i.effect).collect())
+    }
+
+    /// Items of one kind in the due index whose time has come, oldest first: a read whose
+    /// cost follows the number due, not the size of the table.
+    async fn due<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: &str,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<T>, StoreError> {
         let out = self
             .client
             .query()
@@ -1058,7 +1029,7 @@ impl TicketStore {
             .key_condition_expression("#kind = :kind AND #due <= :now")
             .expression_attribute_names("#kind", "due_kind")
             .expression_attribute_names("#due", "due_at")
-            .expression_attribute_values(":kind", s(items::DUE_OUTBOX))
+            .expression_attribute_values(":kind", s(kind))
             .expression_attribute_values(":now", s(items::instant_key(now)))
             .limit(i32::try_from(limit).unwrap_or(i32::MAX))
             .send()
@@ -1067,7 +1038,7 @@ impl TicketStore {
         out.items
             .unwrap_or_default()
             .into_iter()
-            .map(|item| Ok(serde_dynamo::from_item::<_, items::OutboxItem>(item)?.effect))
+            .map(|item| Ok(serde_dynamo::from_item(item)?))
             .collect()
     }
 
