@@ -82,8 +82,13 @@ async fn reply(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let caller = request::caller(req)?;
     let reference = request::reference(req)?;
     let body: MessageRequest = request::json(request::body_bytes(req)?)?;
-    super::visible_ticket(app, &caller, reference).await?;
-    let attachments = confirmed_attachments(app, reference, &body.attachments).await?;
+    // Attachments are looked up only once the caller is known to see the ticket.
+    let attachments = if body.attachments.is_empty() {
+        Vec::new()
+    } else {
+        super::visible_ticket(app, &caller, reference).await?;
+        confirmed_attachments(app, reference, &body.attachments).await?
+    };
 
     let mut posted = None;
     let ticket = apply(app, &caller, reference, |ticket, now| {
