@@ -146,7 +146,7 @@ pub fn pending(
 }
 
 /// What became of a batch of effects.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct DeliveryReport {
     pub delivered: usize,
     pub failed: usize,

@@ -10,7 +10,8 @@
 //! - [`auto_close`]: the seven-day closing, driven by schedules and a sweep.
 //! - [`sla_monitor`]: SLA breaches, driven by schedules and a sweep.
 //! - [`attachments`]: confirming uploads before an attachment can be used.
-//! - [`app`] and [`config`]: what a function builds once per cold start.
+//! - [`app`] and [`config`]: what a function builds once per cold start; [`serve`]: how it
+//!   starts and runs.
 
 pub mod adapters;
 pub mod api;
@@ -22,6 +23,7 @@ pub mod domain;
 pub mod effects;
 pub mod mail;
 pub mod ports;
+pub mod serve;
 pub mod sla_monitor;
 pub mod store;
 

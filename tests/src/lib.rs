@@ -284,6 +284,22 @@ impl LocalStack {
         panic!("could not read moto's state: {last_error}");
     }
 
+    /// A schedule of a group, as EventBridge Scheduler holds it, if it exists.
+    pub async fn schedule(
+        &self,
+        group: &str,
+        name: &str,
+    ) -> Option<aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput> {
+        self.clients
+            .scheduler
+            .get_schedule()
+            .group_name(group)
+            .name(name)
+            .send()
+            .await
+            .ok()
+    }
+
     /// Every e-mail SES has accepted so far, as moto recorded it.
     pub fn sent_emails(&self) -> Vec<SentEmail> {
         let data = self.moto_state();

@@ -4,26 +4,22 @@
 //! whichever comes first wins.
 
 use aws_lambda_events::s3::S3Event;
-use lambda_runtime::{Error, LambdaEvent, run, service_fn};
+use portal::App;
+
+/// Confirms each uploaded object the event names; returns how many were confirmed.
+async fn confirm(app: &'static App, event: S3Event) -> Result<usize, lambda_runtime::Error> {
+    let mut confirmed = 0;
+    for key in event.records.into_iter().filter_map(|r| r.s3.object.key) {
+        match portal::attachments::confirm_uploaded_key(app, &key).await {
+            Ok(true) => confirmed += 1,
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%key, %error, "upload not confirmed"),
+        }
+    }
+    Ok(confirmed)
+}
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    let app: &'static portal::App = Box::leak(Box::new(portal::App::from_env().await?));
-
-    run(service_fn(move |event: LambdaEvent<S3Event>| async move {
-        let mut confirmed = 0;
-        for record in event.payload.records {
-            let Some(key) = record.s3.object.key else {
-                continue;
-            };
-            match portal::attachments::confirm_uploaded_key(app, &key).await {
-                Ok(true) => confirmed += 1,
-                Ok(false) => {}
-                Err(error) => tracing::warn!(%key, %error, "upload not confirmed"),
-            }
-        }
-        Ok::<_, Error>(confirmed)
-    }))
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    portal::serve::event(confirm).await
 }

@@ -1,14 +1,6 @@
 //! Lambda function behind `GET /tickets`: the tickets the caller may see, newest first.
 
-use lambda_http::{Error, Request, run, service_fn};
-
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
-    let app: &'static portal::App = Box::leak(Box::new(portal::App::from_env().await?));
-
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(portal::api::tickets::list(app, req).await)
-    }))
-    .await
+async fn main() -> Result<(), lambda_http::Error> {
+    portal::serve::http(portal::api::tickets::list).await
 }

@@ -3,20 +3,17 @@
 //! rate schedule (input `{"source": "portal.sla-sweep"}`). It records a breach only if, read
 //! afresh, the clock still runs and is past due.
 
-use lambda_runtime::{Error, LambdaEvent, run, service_fn};
-use portal::sla_monitor::{self, SlaInput};
+use portal::App;
+use portal::sla_monitor::{self, SlaInput, SlaReport};
 
 /// Most clocks one sweep handles; the next sweep takes the rest.
 const SWEEP_LIMIT: usize = 200;
 
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    let app: &'static portal::App = Box::leak(Box::new(portal::App::from_env().await?));
+async fn breach(app: &'static App, input: SlaInput) -> Result<SlaReport, lambda_runtime::Error> {
+    Ok(sla_monitor::handle(app, input, SWEEP_LIMIT).await?)
+}
 
-    run(service_fn(move |event: LambdaEvent<SlaInput>| async move {
-        let report = sla_monitor::handle(app, event.payload, SWEEP_LIMIT).await?;
-        Ok::<_, Error>(serde_json::to_value(report)?)
-    }))
-    .await
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    portal::serve::event(breach).await
 }

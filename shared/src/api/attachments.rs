@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use serde_json::json;
 
@@ -66,10 +66,7 @@ struct WithRequest {
 
 /// Every attachment route.
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    let id = req
-        .path_parameters_ref()
-        .and_then(|p| p.first("id"))
-        .map(str::to_owned);
+    let id = request::path_parameter(&req, "id");
     // Ids are UUIDs; anything else names no attachment.
     if id
         .as_deref()

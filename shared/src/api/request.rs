@@ -37,11 +37,7 @@ pub fn caller(req: &Request) -> Result<Caller, ApiError> {
 /// The `{reference}` path parameter. Something that is not a reference cannot name a ticket,
 /// so it is a 404 like any ticket the caller cannot see.
 pub fn reference(req: &Request) -> Result<Reference, ApiError> {
-    let raw = req
-        .path_parameters_ref()
-        .and_then(|p| p.first("reference"))
-        .unwrap_or_default()
-        .to_owned();
+    let raw = path_parameter(req, "reference").unwrap_or_default();
     // Only the canonical spelling: digits, no sign, no leading zero.
     let canonical =
         !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0');
@@ -49,6 +45,13 @@ pub fn reference(req: &Request) -> Result<Reference, ApiError> {
         .ok()
         .filter(|_| canonical)
         .ok_or_else(|| ApiError::NotFound(format!("no ticket `{raw}`")))
+}
+
+/// A path parameter of the route (`{id}`, `{serial}`…), if the route has it.
+pub fn path_parameter(req: &Request, name: &str) -> Option<String> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_owned)
 }
 
 /// The query string as name → value; a parameter given twice or not in `allowed` is a 400.

@@ -5,7 +5,7 @@
 //! `GET /devices/{serial}/history` (staff: a device's tickets and returns).
 //! Customers never see support's internal assessments.
 
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use serde_json::json;
 
@@ -22,10 +22,7 @@ use crate::store::SaveError;
 /// Every return route.
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
     let path = req.uri().path().trim_end_matches('/').to_owned();
-    let id = req
-        .path_parameters_ref()
-        .and_then(|p| p.first("id"))
-        .map(str::to_owned);
+    let id = request::path_parameter(&req, "id");
     let result = match (req.method().as_str(), id) {
         ("GET", _) if path.starts_with("/devices/") => history(app, &req).await,
         ("POST", Some(id)) if path.ends_with("/steps") => step(app, &req, &id).await,
@@ -156,9 +153,7 @@ async fn history(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             "only support staff read a device's service history".into(),
         ));
     }
-    let serial = req
-        .path_parameters_ref()
-        .and_then(|p| p.first("serial"))
+    let serial = request::path_parameter(req, "serial")
         .unwrap_or_default()
         .trim()
         .to_ascii_uppercase();

@@ -3,7 +3,7 @@
 //! (anyone who may see the ticket; internal-comment tasks for staff only). Hours add up per
 //! ticket.
 
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 use super::problem::ApiError;
@@ -13,10 +13,7 @@ use crate::domain::tasks::{self, Task, TaskRequest};
 
 /// Every task route.
 pub async fn handle(app: &App, req: Request) -> Response<Body> {
-    let id = req
-        .path_parameters_ref()
-        .and_then(|p| p.first("id"))
-        .map(str::to_owned);
+    let id = request::path_parameter(&req, "id");
     let result = match (req.method().as_str(), id) {
         ("POST", None) => create(app, &req).await,
         ("PATCH", Some(id)) => update(app, &req, &id).await,

@@ -217,6 +217,20 @@ impl SlaClock {
         self.due_at = None;
     }
 
+    /// Counts from `now`, with the budget left.
+    fn run_from(&mut self, now: DateTime<Utc>, calendar: &WorkingCalendar) {
+        self.state = ClockState::Running;
+        self.running_since = Some(now);
+        self.due_at = self.deadline(calendar);
+    }
+
+    /// Adds a pause that ends now to the time spent paused.
+    fn close_pause(&mut self, now: DateTime<Utc>) {
+        if let Some(since) = self.paused_since.take() {
+            self.paused_seconds += (now - since).num_seconds().max(0);
+        }
+    }
+
     /// Stops counting while the customer has the turn. Only a running clock pauses.
     pub fn pause(&mut self, calendar: &WorkingCalendar, now: DateTime<Utc>) -> Option<ClockChange> {
         if self.state != ClockState::Running {
@@ -241,12 +255,8 @@ impl SlaClock {
         if self.state != ClockState::Paused {
             return None;
         }
-        if let Some(since) = self.paused_since.take() {
-            self.paused_seconds += (now - since).num_seconds().max(0);
-        }
-        self.state = ClockState::Running;
-        self.running_since = Some(now);
-        self.due_at = self.deadline(calendar);
+        self.close_pause(now);
+        self.run_from(now, calendar);
         Some(ClockChange::Resumed)
     }
 
@@ -282,11 +292,9 @@ impl SlaClock {
         if self.state != ClockState::Stopped {
             return None;
         }
-        self.state = ClockState::Running;
         self.ended_at = None;
         self.budget_seconds = budget.num_seconds();
-        self.running_since = Some(now);
-        self.due_at = self.deadline(calendar);
+        self.run_from(now, calendar);
         Some(ClockChange::Resumed)
     }
 
@@ -309,9 +317,7 @@ impl SlaClock {
             outcome
         };
         self.settle(calendar, now);
-        if let Some(since) = self.paused_since.take() {
-            self.paused_seconds += (now - since).num_seconds().max(0);
-        }
+        self.close_pause(now);
         self.state = outcome;
         self.ended_at = Some(now);
         Some(match outcome {

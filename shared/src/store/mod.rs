@@ -78,6 +78,14 @@ impl From<serde_dynamo::Error> for StoreError {
     }
 }
 
+/// How a transaction ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transacted {
+    Done,
+    /// A condition failed: another writer got there first, or a limit was reached.
+    Cancelled,
+}
+
 /// What saving a change can run into.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
@@ -227,37 +235,19 @@ impl TicketStore {
             writes.push(self.put(to_item(&record)?, true)?);
         }
 
-        // A transaction that collides with another one in flight is cancelled with a
-        // `TransactionConflict` reason and may simply be sent again.
-        let mut attempt = 0;
-        let result = loop {
-            attempt += 1;
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(writes.clone()))
-                .send()
-                .await;
-            match &result {
-                Err(err) if attempt < 4 && is_transaction_conflict(err) => {
-                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
-                }
-                _ => break result,
-            }
-        };
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) => {
-                let cancelled = err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_transaction_canceled_exception());
-                if let (true, Some(claim)) = (cancelled, idempotency)
-                    && let Some(record) = self.idempotency_record(claim).await?
-                {
-                    return Err(CreateError::KeyUsed(record));
-                }
-                Err(CreateError::Store(service(err)))
-            }
+        match self.transact(writes).await? {
+            Transacted::Done => Ok(()),
+            Transacted::Cancelled => match idempotency {
+                Some(claim) => match self.idempotency_record(claim).await? {
+                    Some(record) => Err(CreateError::KeyUsed(record)),
+                    None => Err(CreateError::Store(StoreError::Service(
+                        "the new ticket's transaction was cancelled".into(),
+                    ))),
+                },
+                None => Err(CreateError::Store(StoreError::Service(
+                    "the new ticket's transaction was cancelled".into(),
+                ))),
+            },
         }
     }
 
@@ -269,16 +259,11 @@ impl TicketStore {
         change: &crate::domain::lifecycle::Change,
         effects: &[PendingEffect],
     ) -> Result<(), SaveError> {
-        let expected = change.ticket.version - 1;
-        let ticket = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&TicketItem::new(&change.ticket))?))
-            .condition_expression("#version = :expected")
-            .expression_attribute_names("#version", "version")
-            .expression_attribute_values(":expected", AttributeValue::N(expected.to_string()))
-            .build()
-            .map_err(|e| StoreError::Mapping(e.to_string()))?;
-        let mut writes = vec![TransactWriteItem::builder().put(ticket).build()];
+        let ticket = self.put_versioned(
+            to_item(&TicketItem::new(&change.ticket))?,
+            change.ticket.version,
+        )?;
+        let mut writes = vec![ticket];
         for message in &change.messages {
             writes.push(self.put(to_item(&message_item(message))?, false)?);
         }
@@ -295,22 +280,9 @@ impl TicketStore {
         )?);
         writes.extend(self.stats_write(change.kpi_day, &change.kpi)?);
 
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
-            {
-                Err(SaveError::Conflict)
-            }
-            Err(err) => Err(SaveError::Store(service(err))),
+        match self.transact(writes).await? {
+            Transacted::Done => Ok(()),
+            Transacted::Cancelled => Err(SaveError::Conflict),
         }
     }
 
@@ -349,22 +321,7 @@ impl TicketStore {
             TransactWriteItem::builder().update(count).build(),
             self.put(to_item(&items::attachment_item(attachment))?, true)?,
         ];
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(service(e)),
-        }
+        Ok(self.transact(writes).await? == Transacted::Done)
     }
 
     /// One attachment of a ticket.
@@ -569,42 +526,13 @@ impl TicketStore {
         rma: &crate::domain::rma::Rma,
         effects: &[PendingEffect],
     ) -> Result<(), SaveError> {
-        let mut put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&items::rma_item(rma))?));
-        put = if rma.version <= 1 {
-            put.condition_expression("attribute_not_exists(#pk)")
-                .expression_attribute_names("#pk", "pk")
-        } else {
-            put.condition_expression("#version = :expected")
-                .expression_attribute_names("#version", "version")
-                .expression_attribute_values(
-                    ":expected",
-                    AttributeValue::N((rma.version - 1).to_string()),
-                )
-        };
-        let put = put
-            .build()
-            .map_err(|e| StoreError::Mapping(e.to_string()))?;
-        let mut writes = vec![TransactWriteItem::builder().put(put).build()];
+        let mut writes = vec![self.put_versioned(to_item(&items::rma_item(rma))?, rma.version)?];
         for effect in effects {
             writes.push(self.put(to_item(&outbox_item(effect))?, false)?);
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_transaction_canceled_exception()) =>
-            {
-                Err(SaveError::Conflict)
-            }
-            Err(e) => Err(SaveError::Store(service(e))),
+        match self.transact(writes).await? {
+            Transacted::Done => Ok(()),
+            Transacted::Cancelled => Err(SaveError::Conflict),
         }
     }
 
@@ -729,6 +657,57 @@ impl TicketStore {
     ) -> Result<Vec<(Reference, ClockKind)>, StoreError> {
         let items: Vec<items::ClockItem> = self.due(items::DUE_SLA, now, limit).await?;
         Ok(items.into_iter().map(|i| (i.reference, i.clock)).collect())
+    }
+
+    /// Sends one transaction. One that collides with another in flight (a
+    /// `TransactionConflict`) is sent again a few times; one cancelled because a condition
+    /// failed is an answer for the caller, not an error.
+    async fn transact(&self, writes: Vec<TransactWriteItem>) -> Result<Transacted, StoreError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(writes.clone()))
+                .send()
+                .await;
+            match result {
+                Ok(_) => return Ok(Transacted::Done),
+                Err(err) if attempt < 4 && is_transaction_conflict(&err) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+                }
+                Err(err)
+                    if err
+                        .as_service_error()
+                        .is_some_and(|e| e.is_transaction_canceled_exception()) =>
+                {
+                    return Ok(Transacted::Cancelled);
+                }
+                Err(err) => return Err(service(err)),
+            }
+        }
+    }
+
+    /// A put of a versioned record: a first version only if nothing is there yet, a later one
+    /// only over the version before it.
+    fn put_versioned(
+        &self,
+        item: HashMap<String, AttributeValue>,
+        version: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        if version <= 1 {
+            return self.put(item, true);
+        }
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":expected", AttributeValue::N((version - 1).to_string()))
+            .build()
+            .map_err(|e| StoreError::Mapping(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     fn put(

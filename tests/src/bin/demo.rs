@@ -91,12 +91,7 @@ async fn main() {
     heading("EventBridge Scheduler: the triage deadline");
     let name = sla_schedule_name(reference, portal::domain::ticket::ClockKind::Triage);
     let schedule = stack
-        .clients
-        .scheduler
-        .get_schedule()
-        .name(&name)
-        .group_name(&names.schedule_group)
-        .send()
+        .schedule(&names.schedule_group, &name)
         .await
         .expect("the triage schedule exists");
     println!("name:                   {name}");
@@ -176,16 +171,12 @@ async fn main() {
     seen = print_emails(&stack, seen, "E-mails of the hand-over");
 
     heading("EventBridge Scheduler: the second-line deadline");
+    let name = portal::effects::sla_schedule_name(
+        reference,
+        portal::domain::ticket::ClockKind::SecondLine,
+    );
     let schedule = stack
-        .clients
-        .scheduler
-        .get_schedule()
-        .name(portal::effects::sla_schedule_name(
-            reference,
-            portal::domain::ticket::ClockKind::SecondLine,
-        ))
-        .group_name(&names.schedule_group)
-        .send()
+        .schedule(&names.schedule_group, &name)
         .await
         .expect("the second-line schedule exists");
     println!(
@@ -231,12 +222,10 @@ async fn main() {
 
     heading("EventBridge Scheduler: the auto-close");
     let schedule = stack
-        .clients
-        .scheduler
-        .get_schedule()
-        .name(portal::effects::auto_close_schedule_name(reference))
-        .group_name(&names.schedule_group)
-        .send()
+        .schedule(
+            &names.schedule_group,
+            &portal::effects::auto_close_schedule_name(reference),
+        )
         .await
         .expect("the auto-close schedule exists");
     println!(

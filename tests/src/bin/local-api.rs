@@ -241,13 +241,7 @@ async fn fire_due_schedules(app: &App, stack: &LocalStack, names: &Names) {
     let now = chrono::Utc::now();
     for summary in list.schedules() {
         let Some(name) = summary.name() else { continue };
-        let Ok(schedule) = scheduler
-            .get_schedule()
-            .group_name(&names.schedule_group)
-            .name(name)
-            .send()
-            .await
-        else {
+        let Some(schedule) = stack.schedule(&names.schedule_group, name).await else {
             continue;
         };
         let due = schedule

@@ -10,16 +10,7 @@ use super::{World, as_requester, as_staff, customer_raise};
 
 /// The auto-close schedule of a ticket, if it exists, and the input it would deliver.
 async fn auto_close_schedule(world: &World, reference: u64) -> Option<(String, AutoCloseInput)> {
-    let schedule = world
-        .stack
-        .clients
-        .scheduler
-        .get_schedule()
-        .group_name(&world.names.schedule_group)
-        .name(auto_close_schedule_name(reference))
-        .send()
-        .await
-        .ok()?;
+    let schedule = world.schedule(&auto_close_schedule_name(reference)).await?;
     let target = schedule.target()?;
     assert_eq!(target.arn(), world.app.config.auto_close_function_arn);
     let input = serde_json::from_str(target.input()?).expect("the input the function reads");
@@ -104,15 +95,9 @@ async fn a_proposal_asks_the_customer_and_closes_seven_days_later() {
     assert!(auto_close_schedule(&world, reference).await.is_none());
     assert!(
         world
-            .stack
-            .clients
-            .scheduler
-            .get_schedule()
-            .group_name(&world.names.schedule_group)
-            .name(format!("sla-{reference}-triage"))
-            .send()
+            .schedule(&format!("sla-{reference}-triage"))
             .await
-            .is_err()
+            .is_none()
     );
 }
 

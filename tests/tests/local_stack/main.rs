@@ -98,7 +98,15 @@ impl World {
         Answer::of(portal::api::messages::list(&self.app, event.request()).await)
     }
 
-    /// The triage schedule of a ticket, as EventBridge Scheduler holds it.
+    /// A schedule of this world's group, if it exists.
+    pub async fn schedule(
+        &self,
+        name: &str,
+    ) -> Option<aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput> {
+        self.stack.schedule(&self.names.schedule_group, name).await
+    }
+
+    /// The triage schedule of a ticket, which must exist.
     pub async fn triage_schedule(
         &self,
         reference: u64,
@@ -107,15 +115,9 @@ impl World {
             reference,
             portal::domain::ticket::ClockKind::Triage,
         );
-        self.stack
-            .clients
-            .scheduler
-            .get_schedule()
-            .group_name(&self.names.schedule_group)
-            .name(&name)
-            .send()
+        self.schedule(&name)
             .await
-            .unwrap_or_else(|e| panic!("schedule {name}: {e}"))
+            .unwrap_or_else(|| panic!("schedule {name} exists"))
     }
 
     /// Raises the customer event with fresh addresses and no idempotency key; returns the

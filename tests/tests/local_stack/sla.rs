@@ -23,16 +23,7 @@ async fn clock(world: &World, reference: u64, kind: &str) -> Value {
 
 /// The `at()` expression of a clock's schedule, if it exists, and the input it carries.
 async fn schedule(world: &World, reference: u64, kind: &str) -> Option<(String, SlaInput)> {
-    let out = world
-        .stack
-        .clients
-        .scheduler
-        .get_schedule()
-        .group_name(&world.names.schedule_group)
-        .name(format!("sla-{reference}-{kind}"))
-        .send()
-        .await
-        .ok()?;
+    let out = world.schedule(&format!("sla-{reference}-{kind}")).await?;
     let target = out.target()?;
     assert_eq!(target.arn(), world.app.config.sla_function_arn);
     assert!(
