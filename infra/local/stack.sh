@@ -6,7 +6,8 @@
 #                   and exports PORTAL_LOCAL_S3_ENDPOINT (the attachment tests use it)
 #   stack_start     starts moto's server (one request at a time, see moto_server.py) on a free
 #                   loopback port, exports PORTAL_LOCAL_ENDPOINT,
-#                   and stops it again when the calling script exits
+#                   and stops it again when the calling script exits; its arguments go to
+#                   moto_server.py (the benchmarks pass --light-transactions)
 #
 # moto's server speaks DynamoDB, S3, SES and EventBridge Scheduler on one port.
 
@@ -122,7 +123,7 @@ stack_stop() {
 stack_start() {
   local port
   port="$("$PORTAL_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  MOTO_PORT="$port" "$PORTAL_PYTHON" "$STACK_ROOT/infra/local/moto_server.py" --port "$port" >"$STACK_DIR/moto.log" 2>&1 &
+  MOTO_PORT="$port" "$PORTAL_PYTHON" "$STACK_ROOT/infra/local/moto_server.py" --port "$port" "$@" >"$STACK_DIR/moto.log" 2>&1 &
   STACK_PID=$!
   trap stack_stop EXIT
   export PORTAL_LOCAL_ENDPOINT="http://127.0.0.1:$port"

@@ -6,6 +6,7 @@
 //! moto keeps what SES sent in `GET /moto-api/data.json`. It never fires schedules and never
 //! expires TTL items, so tests check what the code wrote, not what moto would do next.
 
+pub mod bench;
 pub mod events;
 pub mod local_api;
 
@@ -226,7 +227,19 @@ impl LocalStack {
 
     /// The deployment settings for these names, as the template would set them.
     pub fn config(&self, names: &Names) -> Config {
-        let settings = [
+        let settings = self.settings(names);
+        Config::from_lookup(|name| {
+            settings
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        })
+        .expect("local configuration")
+    }
+
+    /// The environment variables a deployed function gets for these names.
+    pub fn settings(&self, names: &Names) -> Vec<(&'static str, String)> {
+        vec![
             ("TABLE_NAME", names.table.clone()),
             ("ATTACHMENTS_BUCKET", names.bucket.clone()),
             ("MAIL_FROM_ADDRESS", names.mail_from()),
@@ -250,14 +263,7 @@ impl LocalStack {
                 "SCHEDULER_ROLE_ARN",
                 "arn:aws:iam::123456789012:role/portal-scheduler".to_owned(),
             ),
-        ];
-        Config::from_lookup(|name| {
-            settings
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.clone())
-        })
-        .expect("local configuration")
+        ]
     }
 
     /// The application wired to the local stack, with the given clock.

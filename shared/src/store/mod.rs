@@ -38,7 +38,8 @@ mod items;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, DeleteRequest, Put, ReturnValue, TransactWriteItem, WriteRequest,
+    AttributeValue, Delete, DeleteRequest, Put, PutRequest, ReturnValue, TransactWriteItem,
+    WriteRequest,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -1021,10 +1022,13 @@ impl TicketStore {
             .collect()
     }
 
-    /// Forgets side effects that have been carried out, in as few requests as possible.
+    /// Forgets side effects that have been carried out, in as few requests as possible. Every
+    /// batch is tried even when one fails (an effect not forgotten is carried out again), and
+    /// the first failure is returned.
     pub async fn complete_effects(&self, done: &[&PendingEffect]) -> Result<(), StoreError> {
+        let mut first_error = None;
         for chunk in done.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
+            let requests: Vec<WriteRequest> = chunk
                 .iter()
                 .map(|effect| {
                     let (pk, sk) = items::outbox_key(effect);
@@ -1036,26 +1040,69 @@ impl TicketStore {
                         .map_err(|e| StoreError::Mapping(e.to_string()))
                 })
                 .collect::<Result<_, _>>()?;
-            // BatchWriteItem may hand back what it could not do yet; try those again.
-            for _ in 0..5 {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .send()
-                    .await
-                    .map_err(service)?;
-                requests = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.table))
-                    .unwrap_or_default();
-                if requests.is_empty() {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            if let Err(error) = self.batch_write(requests).await {
+                first_error.get_or_insert(error);
             }
         }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Loads tickets as they stand, without their conversation or history: each ticket's
+    /// item and one per running clock, 25 to a request, overwriting what is there. For bulk
+    /// loads (a migration from another helpdesk, the benchmarks' scale runs), not for changes,
+    /// which go through `save_change` with their history and side effects.
+    pub async fn import_tickets(&self, tickets: &[Ticket]) -> Result<(), StoreError> {
+        let mut requests = Vec::new();
+        for ticket in tickets {
+            requests.push(to_item(&TicketItem::new(ticket))?);
+            for clock in &ticket.clocks {
+                if let Some(item) = items::clock_item(ticket.reference, clock) {
+                    requests.push(to_item(&item)?);
+                }
+            }
+        }
+        let requests: Vec<WriteRequest> = requests
+            .into_iter()
+            .map(|item| {
+                PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map(|p| WriteRequest::builder().put_request(p).build())
+                    .map_err(|e| StoreError::Mapping(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
+        for chunk in requests.chunks(25) {
+            self.batch_write(chunk.to_vec()).await?;
+        }
         Ok(())
+    }
+
+    /// One BatchWriteItem of at most 25 requests. DynamoDB may hand back some it could not do
+    /// yet; those are sent again, a few times, before giving up with an error.
+    async fn batch_write(&self, mut requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        for attempt in 0..5 {
+            if attempt > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+            }
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, requests)
+                .send()
+                .await
+                .map_err(service)?;
+            requests = out
+                .unprocessed_items
+                .and_then(|mut u| u.remove(&self.table))
+                .unwrap_or_default();
+            if requests.is_empty() {
+                return Ok(());
+            }
+        }
+        Err(StoreError::Service(format!(
+            "{} writes still unprocessed after retries",
+            requests.len()
+        )))
     }
 
     /// Records a failed attempt and when to try again. Does nothing if the effect has been

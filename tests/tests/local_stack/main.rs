@@ -3,6 +3,7 @@
 //! addresses. Run them through `tests/run.sh`, which starts the stack.
 
 mod attachments;
+mod bench;
 mod closing;
 mod conversation;
 mod emails;

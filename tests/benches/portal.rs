@@ -1,0 +1,461 @@
+//! The benchmarks, in one run: `infra/local/bench.sh` builds the release binaries, starts the
+//! local stack and runs this (`cargo bench -p portal-tests --bench portal`). It prints the
+//! tables and writes them to `target/bench/report.json`. It reports figures; it fails only if
+//! it cannot measure at all.
+//!
+//! Settings, all optional (the script sets them):
+//! - `BENCH_ARM64_DIR`: where cargo-lambda put the arm64 builds (`<name>/bootstrap`);
+//! - `BENCH_NATIVE_DIR`: native release builds of the same binaries, for the processes;
+//! - `BENCH_SCALE`: stored-ticket counts for the sweeps, comma-separated (`1000,10000,100000`);
+//! - `BENCH_QUICK=1`: shorter measurements, for trying the benchmark out;
+//! - `BENCH_PARTS`: which parts to run, comma-separated, of `handlers`, `sizes`, `processes`,
+//!   `scale` (all by default; the AWS requests and the cost are always there).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::Criterion;
+use portal::App;
+use portal::adapters::AwsClients;
+use portal::ports::ManualClock;
+use portal_tests::LocalStack;
+use portal_tests::bench::capacity::Indexes;
+use portal_tests::bench::life::{self, Played, Stage};
+use portal_tests::bench::processes::{self, median};
+use portal_tests::bench::report::{
+    self, CallsRow, HandlerRow, Prices, ProcessRow, Report, SizeRow, StartupRow,
+};
+use portal_tests::bench::scale;
+use portal_tests::bench::tape::Replay;
+use portal_tests::events::Event;
+use serde_json::Value;
+
+/// The binaries measured: every function, and the floor.
+const HELLO: &str = "hello-world";
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn quick() -> bool {
+    std::env::var("BENCH_QUICK").is_ok_and(|v| v == "1")
+}
+
+/// Whether a part of the benchmark is to run (`BENCH_PARTS`).
+fn wanted(part: &str) -> bool {
+    std::env::var("BENCH_PARTS").map_or(true, |parts| parts.split(',').any(|p| p.trim() == part))
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let stack = runtime.block_on(LocalStack::connect());
+    let mut skipped = Vec::new();
+
+    eprintln!("==> playing a ticket's life through every function, recording AWS requests");
+    let stage = runtime.block_on(Stage::new(&stack, life::start()));
+    let played = runtime.block_on(life::play(&stage));
+    let indexes = runtime.block_on(table_indexes(&stack, &stage.names.table));
+    let calls: Vec<CallsRow> = played.iter().map(|p| CallsRow::of(p, &indexes)).collect();
+
+    eprintln!("==> handler CPU with AWS answered in-process (criterion)");
+    let mut criterion = Criterion::default()
+        .output_directory(&repository().join("target/bench/criterion"))
+        .without_plots()
+        .sample_size(if quick() { 10 } else { 30 })
+        .warm_up_time(Duration::from_millis(if quick() { 100 } else { 500 }))
+        .measurement_time(Duration::from_millis(if quick() { 300 } else { 2000 }));
+    let (handlers, startup) = if wanted("handlers") {
+        (
+            handler_cpu(&mut criterion, &stack, &stage, &played),
+            startup_cost(&mut criterion),
+        )
+    } else {
+        skipped.push("handler CPU (not in BENCH_PARTS)".into());
+        (Vec::new(), StartupRow::default())
+    };
+
+    let sizes = match std::env::var_os("BENCH_ARM64_DIR").filter(|_| wanted("sizes")) {
+        Some(dir) => {
+            let rows = sizes(Path::new(&dir));
+            if !rows.iter().any(|r| r.function == HELLO) {
+                skipped.push(format!(
+                    "sizes: no hello-world build in {}",
+                    Path::new(&dir).display()
+                ));
+            }
+            rows
+        }
+        None => {
+            skipped.push("sizes (BENCH_ARM64_DIR not set, or not in BENCH_PARTS)".into());
+            Vec::new()
+        }
+    };
+
+    let processes = match std::env::var_os("BENCH_NATIVE_DIR").filter(|_| wanted("processes")) {
+        Some(dir) => {
+            eprintln!("==> cold starts, invocations and memory of each binary");
+            runtime.block_on(run_processes(Path::new(&dir), &stack, &stage, &played))
+        }
+        None => {
+            skipped.push(
+                "cold start and memory (BENCH_NATIVE_DIR not set, or not in BENCH_PARTS)".into(),
+            );
+            Vec::new()
+        }
+    };
+
+    let scale_sizes: Vec<usize> = std::env::var("BENCH_SCALE")
+        .unwrap_or_else(|_| "1000,10000,100000".to_owned())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    let scale = if wanted("scale") {
+        match runtime.block_on(scale::run(&stack, &scale_sizes)) {
+            Ok(rows) => rows,
+            Err(e) => {
+                skipped.push(format!("sweeps at scale: {e}"));
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+
+    let prices: Prices = serde_json::from_str(
+        &std::fs::read_to_string(repository().join("tests/benches/prices.json"))
+            .expect("tests/benches/prices.json"),
+    )
+    .expect("prices.json has every price");
+    let declared = life_attachment_size(&played);
+    let cost = report::cost(
+        &played,
+        &handlers,
+        &indexes,
+        &prices,
+        lambda_memory_mb(),
+        declared,
+    );
+
+    let mut report = Report {
+        machine: report::Machine::here(),
+        sizes,
+        processes,
+        startup,
+        handlers,
+        calls,
+        scale,
+        cost,
+        targets: Vec::new(),
+        skipped,
+    };
+    report.targets = report::targets(&report);
+    let text = report::render(&report);
+    println!("\n{text}");
+    let out = repository().join("target/bench");
+    let _ = std::fs::create_dir_all(&out);
+    let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+    for (name, content) in [
+        ("report.json", json.as_str()),
+        ("report.txt", text.as_str()),
+    ] {
+        match std::fs::write(out.join(name), content) {
+            Ok(()) => println!("written to target/bench/{name}"),
+            Err(e) => eprintln!("could not write target/bench/{name}: {e}"),
+        }
+    }
+}
+
+/// The table's global secondary indexes and the partition key of each, as deployed.
+async fn table_indexes(stack: &LocalStack, table: &str) -> Indexes {
+    let described = stack
+        .clients
+        .dynamodb
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .expect("describe the benchmark's table");
+    described
+        .table
+        .and_then(|t| t.global_secondary_indexes)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|index| {
+            let key = index
+                .key_schema
+                .iter()
+                .flatten()
+                .find(|k| k.key_type == aws_sdk_dynamodb::types::KeyType::Hash)?
+                .attribute_name
+                .clone();
+            Some((index.index_name?, key))
+        })
+        .collect()
+}
+
+/// Each step of the life again, its AWS calls answered from its recording, timed by
+/// criterion in CPU time of the one thread that runs it.
+fn handler_cpu(
+    criterion: &mut Criterion,
+    stack: &LocalStack,
+    stage: &Stage,
+    played: &[Played],
+) -> Vec<HandlerRow> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime");
+    let mut rows = Vec::new();
+    for (n, step) in played.iter().enumerate() {
+        let replay = Replay::new(&step.exchanges);
+        let clients = replay.clients(&stack.clients);
+        let clock = Arc::new(ManualClock::new(step.step.at));
+        let app = App::new(stack.config(&stage.names), &clients, clock).expect("templates load");
+        let function = step.step.function;
+        let event = &step.step.event;
+        replay.rewind();
+        let (status, _) = runtime.block_on(life::invoke(&app, function, event));
+        let id = format!("handler-{n:02}");
+        criterion.bench_function(&id, |b| {
+            b.iter_custom(|iterations| {
+                let started = cpu_time::ThreadTime::now();
+                for _ in 0..iterations {
+                    replay.rewind();
+                    std::hint::black_box(runtime.block_on(life::invoke(&app, function, event)));
+                }
+                started.elapsed()
+            })
+        });
+        rows.push(HandlerRow {
+            operation: step.step.label.clone(),
+            function: function.to_owned(),
+            cpu_us: median_us(&id),
+            same_answer: status == step.status,
+        });
+    }
+    rows
+}
+
+/// What a cold start spends building the application: the SDK configuration and its four
+/// clients, and the parsed e-mail templates.
+fn startup_cost(criterion: &mut Criterion) -> StartupRow {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime");
+    let credentials =
+        aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "bench");
+    criterion.bench_function("startup-sdk", |b| {
+        b.iter_custom(|iterations| {
+            let started = cpu_time::ThreadTime::now();
+            for _ in 0..iterations {
+                let sdk = runtime.block_on(
+                    aws_config::defaults(aws_config::BehaviorVersion::latest())
+                        .region(aws_config::Region::new("eu-west-1"))
+                        .credentials_provider(credentials.clone())
+                        .load(),
+                );
+                std::hint::black_box(AwsClients::from_sdk_config(&sdk));
+            }
+            started.elapsed()
+        })
+    });
+    criterion.bench_function("startup-templates", |b| {
+        b.iter_custom(|iterations| {
+            let started = cpu_time::ThreadTime::now();
+            for _ in 0..iterations {
+                let _ = std::hint::black_box(portal::mail::Templates::load());
+            }
+            started.elapsed()
+        })
+    });
+    StartupRow {
+        sdk_config_and_clients_us: median_us("startup-sdk"),
+        templates_us: median_us("startup-templates"),
+    }
+}
+
+/// Criterion's median for one benchmark, in microseconds.
+fn median_us(id: &str) -> f64 {
+    let path = repository().join(format!("target/bench/criterion/{id}/new/estimates.json"));
+    std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .and_then(|v| v["median"]["point_estimate"].as_f64())
+        .map_or(f64::NAN, |ns| ns / 1000.0)
+}
+
+/// The size of each arm64 build, beside hello-world's.
+fn sizes(dir: &Path) -> Vec<SizeRow> {
+    let size = |name: &str| {
+        std::fs::metadata(dir.join(name).join("bootstrap"))
+            .map(|m| m.len())
+            .ok()
+    };
+    let hello = size(HELLO).map_or(f64::NAN, |b| b as f64);
+    function_names()
+        .into_iter()
+        .chain([HELLO.to_owned()])
+        .filter_map(|name| {
+            let bytes = size(&name)?;
+            Some(SizeRow {
+                function: name,
+                bytes,
+                ratio_to_hello_world: bytes as f64 / hello,
+            })
+        })
+        .collect()
+}
+
+/// The functions in `functions/`, by name.
+fn function_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repository().join("functions"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("Cargo.toml").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Each binary as a process: cold starts, then 200 invocations of the event of its first
+/// step in the life (hello-world gets an empty object).
+async fn run_processes(
+    dir: &Path,
+    stack: &LocalStack,
+    stage: &Stage,
+    played: &[Played],
+) -> Vec<ProcessRow> {
+    let mut env: Vec<(String, String)> = stack
+        .settings(&stage.names)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    for (k, v) in [
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_ENDPOINT_URL", stack.endpoint.as_str()),
+        ("AWS_LAMBDA_FUNCTION_NAME", "bench"),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+        ("ATTACHMENTS_PER_TICKET", "500"),
+    ] {
+        env.push((k.to_owned(), v.to_owned()));
+    }
+    let (cold_runs, invocations) = if quick() { (3, 20) } else { (10, 200) };
+    let logs = repository().join("target/bench/logs");
+    let _ = std::fs::create_dir_all(&logs);
+
+    let mut jobs: Vec<(String, String, Option<u16>, Value)> = vec![(
+        HELLO.to_owned(),
+        "{}".to_owned(),
+        None,
+        Value::Object(Default::default()),
+    )];
+    for name in function_names() {
+        match played.iter().find(|p| p.step.function == name) {
+            Some(p) => {
+                let event = on_fresh_ticket(stage, &p.step.event).await;
+                jobs.push((name, p.step.label.clone(), Some(p.status), event));
+            }
+            None => jobs.push((name, "(none)".to_owned(), None, Value::Null)),
+        }
+    }
+
+    let mut rows: Vec<ProcessRow> = Vec::new();
+    let mut hello_cold = f64::NAN;
+    for (name, label, life_status, event) in jobs {
+        let binary = dir.join(&name);
+        let log = logs.join(format!("{name}.log"));
+        let result = processes::measure(&binary, &env, &event, cold_runs, invocations, &log).await;
+        let row = match result {
+            Ok(measured) => {
+                let cold = median(&mut measured.cold_start_runs_ms.clone());
+                if name == HELLO {
+                    hello_cold = cold;
+                }
+                ProcessRow {
+                    function: name,
+                    event: label,
+                    life_status,
+                    cold_start_ms: cold,
+                    ratio_to_hello_world: cold / hello_cold,
+                    measured: Some(measured),
+                    failure: None,
+                }
+            }
+            Err(failure) => ProcessRow {
+                function: name,
+                event: label,
+                life_status,
+                cold_start_ms: f64::NAN,
+                ratio_to_hello_world: f64::NAN,
+                measured: None,
+                failure: Some(failure),
+            },
+        };
+        eprintln!(
+            "    {:<20} cold {:.2} ms{}",
+            row.function,
+            row.cold_start_ms,
+            row.failure
+                .as_deref()
+                .map(|f| format!(" FAILED: {f}"))
+                .unwrap_or_default()
+        );
+        rows.push(row);
+    }
+    rows
+}
+
+/// The event again, on a newly raised ticket, so that a process's invocations work on an open
+/// ticket rather than on the life's, which is closed by the end. Events that name no ticket
+/// are kept as they are.
+async fn on_fresh_ticket(stage: &Stage, event: &Value) -> Value {
+    let names_ticket =
+        event["pathParameters"]["reference"].is_string() || event["reference"].is_u64();
+    if !names_ticket {
+        return event.clone();
+    }
+    stage.clock.set(life::start());
+    let raise = Event::load("raise-ticket.customer").without_header("idempotency-key");
+    let (_, body) = life::invoke(&stage.app, "raise-ticket", &raise.0).await;
+    stage.tape.take();
+    let reference = body["reference"].as_u64().unwrap_or_default();
+    if event["reference"].is_u64() {
+        let mut event = event.clone();
+        event["reference"] = reference.into();
+        return event;
+    }
+    Event(event.clone())
+        .with_reference(&reference.to_string())
+        .0
+}
+
+/// The functions' memory as the template sets it (`MemorySize` in its globals).
+fn lambda_memory_mb() -> u32 {
+    std::fs::read_to_string(repository().join("infra/template.yaml"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("MemorySize:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(128)
+}
+
+/// The size of the attachment the life declares.
+fn life_attachment_size(played: &[Played]) -> u64 {
+    played
+        .iter()
+        .find(|p| p.step.function == "attachments")
+        .and_then(|p| {
+            serde_json::from_str::<Value>(p.step.event["body"].as_str().unwrap_or("null")).ok()
+        })
+        .and_then(|body| body["size"].as_u64())
+        .unwrap_or(0)
+}
