@@ -22,10 +22,17 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/stack.sh"
 cd "$STACK_ROOT"
 
-if [ "${1:-}" = "--quick" ]; then
-  export BENCH_QUICK=1
-  export BENCH_SCALE="${BENCH_SCALE:-1000,10000}"
-fi
+case "$#:${1:-}" in
+  0:) ;;
+  1:--quick)
+    export BENCH_QUICK=1
+    export BENCH_SCALE="${BENCH_SCALE:-1000,10000}"
+    ;;
+  *)
+    echo "usage: infra/local/bench.sh [--quick]" >&2
+    exit 2
+    ;;
+esac
 
 BENCH_VENV="$STACK_DIR/bench-venv"
 bench_install() {

@@ -38,16 +38,75 @@ fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn quick() -> bool {
-    std::env::var("BENCH_QUICK").is_ok_and(|v| v == "1")
+/// The parts that `BENCH_PARTS` can name.
+const PARTS: [&str; 4] = ["handlers", "sizes", "processes", "scale"];
+
+/// The benchmark's settings, read from the environment once; a value that cannot be read
+/// stops the run before anything is measured, with a message that names it.
+struct Settings {
+    quick: bool,
+    parts: Vec<String>,
+    scale: Vec<usize>,
 }
 
-/// Whether a part of the benchmark is to run (`BENCH_PARTS`).
-fn wanted(part: &str) -> bool {
-    std::env::var("BENCH_PARTS").map_or(true, |parts| parts.split(',').any(|p| p.trim() == part))
+impl Settings {
+    fn from_env() -> Result<Self, String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let quick = match var("BENCH_QUICK").as_deref().map(str::trim) {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(other) => return Err(format!("BENCH_QUICK is '{other}': use 1 or 0")),
+        };
+        let parts = match var("BENCH_PARTS") {
+            None => PARTS.map(str::to_owned).to_vec(),
+            Some(list) => list
+                .split(',')
+                .map(|p| {
+                    let p = p.trim();
+                    if PARTS.contains(&p) {
+                        Ok(p.to_owned())
+                    } else {
+                        Err(format!(
+                            "BENCH_PARTS names '{p}', which is not a part: use any of {}",
+                            PARTS.join(", ")
+                        ))
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let scale = match var("BENCH_SCALE") {
+            None => vec![1_000, 10_000, 100_000],
+            Some(list) => list
+                .split(',')
+                .map(|n| match n.trim().parse::<usize>() {
+                    // 1% of the stored tickets are due: fewer than 100 would leave none.
+                    Ok(n) if n >= 100 => Ok(n),
+                    _ => Err(format!(
+                        "BENCH_SCALE holds '{}': each entry is a number of stored tickets, \
+                         at least 100 (1% of them are due), as in 1000,10000,100000",
+                        n.trim()
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(Self {
+            quick,
+            parts,
+            scale,
+        })
+    }
+
+    /// Whether a part of the benchmark is to run.
+    fn wanted(&self, part: &str) -> bool {
+        self.parts.iter().any(|p| p == part)
+    }
 }
 
 fn main() {
+    let settings = Settings::from_env().unwrap_or_else(|problem| {
+        eprintln!("benchmark settings: {problem}");
+        std::process::exit(2);
+    });
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let stack = runtime.block_on(LocalStack::connect());
     let mut skipped = Vec::new();
@@ -62,10 +121,18 @@ fn main() {
     let mut criterion = Criterion::default()
         .output_directory(&repository().join("target/bench/criterion"))
         .without_plots()
-        .sample_size(if quick() { 10 } else { 30 })
-        .warm_up_time(Duration::from_millis(if quick() { 100 } else { 500 }))
-        .measurement_time(Duration::from_millis(if quick() { 300 } else { 2000 }));
-    let (handlers, startup) = if wanted("handlers") {
+        .sample_size(if settings.quick { 10 } else { 30 })
+        .warm_up_time(Duration::from_millis(if settings.quick {
+            100
+        } else {
+            500
+        }))
+        .measurement_time(Duration::from_millis(if settings.quick {
+            300
+        } else {
+            2000
+        }));
+    let (handlers, startup) = if settings.wanted("handlers") {
         (
             handler_cpu(&mut criterion, &stack, &stage, &played),
             startup_cost(&mut criterion),
@@ -75,7 +142,7 @@ fn main() {
         (Vec::new(), StartupRow::default())
     };
 
-    let sizes = match std::env::var_os("BENCH_ARM64_DIR").filter(|_| wanted("sizes")) {
+    let sizes = match std::env::var_os("BENCH_ARM64_DIR").filter(|_| settings.wanted("sizes")) {
         Some(dir) => {
             let rows = sizes(Path::new(&dir));
             if !rows.iter().any(|r| r.function == HELLO) {
@@ -92,10 +159,19 @@ fn main() {
         }
     };
 
-    let processes = match std::env::var_os("BENCH_NATIVE_DIR").filter(|_| wanted("processes")) {
+    let processes = match std::env::var_os("BENCH_NATIVE_DIR")
+        .filter(|_| settings.wanted("processes"))
+    {
         Some(dir) => {
             eprintln!("==> cold starts, invocations and memory of each binary");
-            runtime.block_on(run_processes(Path::new(&dir), &stack, &stage, &played))
+            let runs = if settings.quick { (3, 20) } else { (10, 200) };
+            runtime.block_on(run_processes(
+                Path::new(&dir),
+                runs,
+                &stack,
+                &stage,
+                &played,
+            ))
         }
         None => {
             skipped.push(
@@ -105,13 +181,8 @@ fn main() {
         }
     };
 
-    let scale_sizes: Vec<usize> = std::env::var("BENCH_SCALE")
-        .unwrap_or_else(|_| "1000,10000,100000".to_owned())
-        .split(',')
-        .filter_map(|n| n.trim().parse().ok())
-        .collect();
-    let scale = if wanted("scale") {
-        match runtime.block_on(scale::run(&stack, &scale_sizes)) {
+    let scale = if settings.wanted("scale") {
+        match runtime.block_on(scale::run(&stack, &settings.scale)) {
             Ok(rows) => rows,
             Err(e) => {
                 skipped.push(format!("sweeps at scale: {e}"));
@@ -119,6 +190,7 @@ fn main() {
             }
         }
     } else {
+        skipped.push("sweeps at scale (not in BENCH_PARTS)".into());
         Vec::new()
     };
 
@@ -321,10 +393,11 @@ fn function_names() -> Vec<String> {
     names
 }
 
-/// Each binary as a process: cold starts, then 200 invocations of the event of its first
-/// step in the life (hello-world gets an empty object).
+/// Each binary as a process: `cold_runs` cold starts, then `invocations` of the event of its
+/// first step in the life (hello-world gets an empty object).
 async fn run_processes(
     dir: &Path,
+    (cold_runs, invocations): (usize, usize),
     stack: &LocalStack,
     stage: &Stage,
     played: &[Played],
@@ -348,7 +421,6 @@ async fn run_processes(
     ] {
         env.push((k.to_owned(), v.to_owned()));
     }
-    let (cold_runs, invocations) = if quick() { (3, 20) } else { (10, 200) };
     let logs = repository().join("target/bench/logs");
     let _ = std::fs::create_dir_all(&logs);
 
