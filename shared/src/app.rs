@@ -1,5 +1,5 @@
 //! What a function holds for its whole life: the configuration, the store, the adapters, the
-//! clock and the parsed templates. Built once per cold start.
+//! clock and the templates. Built once per cold start.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use crate::adapters::s3::ObjectStore;
 use crate::adapters::scheduler::EventBridgeScheduler;
 use crate::adapters::ses::SesMailer;
 use crate::config::{Config, ConfigError};
-use crate::mail::{RenderError, Templates};
+use crate::mail::Templates;
 use crate::ports::{Clock, DeadlineScheduler, Mailer, SystemClock};
 use crate::store::TicketStore;
 
@@ -31,37 +31,25 @@ impl std::fmt::Debug for App {
     }
 }
 
-/// The function cannot start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error(transparent)]
-    Templates(#[from] RenderError),
-}
-
 impl App {
     /// The real thing: configuration from the environment, AWS adapters, the system clock.
-    pub async fn from_env() -> Result<Self, StartError> {
+    /// A bad setting stops the start.
+    pub async fn from_env() -> Result<Self, ConfigError> {
         let config = Config::from_env()?;
         let clients = AwsClients::from_env().await;
-        Ok(Self::new(config, &clients, Arc::new(SystemClock))?)
+        Ok(Self::new(config, &clients, Arc::new(SystemClock)))
     }
 
     /// Wires the AWS adapters from ready clients, with the given clock.
-    pub fn new(
-        config: Config,
-        clients: &AwsClients,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self, RenderError> {
-        Ok(Self {
+    pub fn new(config: Config, clients: &AwsClients, clock: Arc<dyn Clock>) -> Self {
+        Self {
             store: TicketStore::new(clients.dynamodb.clone(), config.table_name.clone()),
             objects: ObjectStore::new(clients.s3.clone(), config.attachments_bucket.clone()),
             mailer: Arc::new(SesMailer::new(clients.ses.clone())),
             scheduler: Arc::new(EventBridgeScheduler::new(clients.scheduler.clone())),
             clock,
-            templates: Templates::load()?,
+            templates: Templates::load(),
             config,
-        })
+        }
     }
 }

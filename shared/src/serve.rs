@@ -1,6 +1,8 @@
 //! How every function starts: JSON logs, the application built once per cold start (a bad
 //! setting stops the start with a message naming it), then the Lambda runtime loop handing each
-//! invocation to the handler. The binaries in `functions/` are one call to one of these.
+//! invocation to the handler. The binaries in `functions/` are one call to one of these, on
+//! tokio's current-thread runtime: Lambda hands an environment one invocation at a time, so
+//! worker threads would only add their start to every cold start.
 
 use std::future::Future;
 

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use criterion::Criterion;
 use portal::App;
 use portal::adapters::AwsClients;
@@ -27,7 +28,7 @@ use portal_tests::bench::report::{
     self, CallsRow, HandlerRow, Prices, ProcessRow, Report, SizeRow, StartupRow,
 };
 use portal_tests::bench::scale;
-use portal_tests::bench::tape::Replay;
+use portal_tests::bench::tape::{Replay, SdkMeter};
 use portal_tests::events::Event;
 use serde_json::Value;
 
@@ -132,14 +133,15 @@ fn main() {
         } else {
             2000
         }));
-    let (handlers, startup) = if settings.wanted("handlers") {
+    let (handlers, startup, sdk_get_item_us) = if settings.wanted("handlers") {
         (
             handler_cpu(&mut criterion, &stack, &stage, &played),
             startup_cost(&mut criterion),
+            sdk_floor(&mut criterion, &stack, &stage, &played),
         )
     } else {
         skipped.push("handler CPU (not in BENCH_PARTS)".into());
-        (Vec::new(), StartupRow::default())
+        (Vec::new(), StartupRow::default(), None)
     };
 
     let sizes = match std::env::var_os("BENCH_ARM64_DIR").filter(|_| settings.wanted("sizes")) {
@@ -215,6 +217,7 @@ fn main() {
         processes,
         startup,
         handlers,
+        sdk_get_item_us,
         calls,
         scale,
         cost,
@@ -281,53 +284,115 @@ fn handler_cpu(
     let mut rows = Vec::new();
     for (n, step) in played.iter().enumerate() {
         let replay = Replay::new(&step.exchanges);
-        let clients = replay.clients(&stack.clients);
+        let meter = SdkMeter::default();
+        let clients = replay.clients(&stack.clients, &meter);
         let clock = Arc::new(ManualClock::new(step.step.at));
-        let app = App::new(stack.config(&stage.names), &clients, clock).expect("templates load");
+        let app = App::new(stack.config(&stage.names), &clients, clock);
         let function = step.step.function;
-        let event = &step.step.event;
+        let payload = step.step.event.to_string();
         replay.rewind();
-        let (status, _) = runtime.block_on(life::invoke(&app, function, event));
+        let (status, _) = runtime.block_on(life::invoke_payload(&app, function, &payload));
         let id = format!("handler-{n:02}");
+        // Over every timed iteration: the thread's CPU in all, and the SDK's part of it.
+        let (mut all, sdk_before) = (Duration::ZERO, meter.total());
         criterion.bench_function(&id, |b| {
             b.iter_custom(|iterations| {
                 let started = cpu_time::ThreadTime::now();
                 for _ in 0..iterations {
                     replay.rewind();
-                    std::hint::black_box(runtime.block_on(life::invoke(&app, function, event)));
+                    std::hint::black_box(
+                        runtime.block_on(life::invoke_payload(&app, function, &payload)),
+                    );
                 }
-                started.elapsed()
+                let spent = started.elapsed();
+                all += spent;
+                spent
             })
         });
+        let sdk_share = (meter.total() - sdk_before).as_secs_f64() / all.as_secs_f64().max(1e-9);
+        let cpu_us = median_us(&id);
         rows.push(HandlerRow {
             operation: step.step.label.clone(),
             function: function.to_owned(),
-            cpu_us: median_us(&id),
+            cpu_us,
+            sdk_us: cpu_us * sdk_share.min(1.0),
             same_answer: status == step.status,
         });
     }
     rows
 }
 
+/// The floor under every handler that calls AWS: one DynamoDB GetItem through the SDK alone
+/// (building, serialising and signing the request, parsing the recorded answer: a ticket),
+/// answered in-process like the handlers. `None` if the life read no ticket by key.
+fn sdk_floor(
+    criterion: &mut Criterion,
+    stack: &LocalStack,
+    stage: &Stage,
+    played: &[Played],
+) -> Option<f64> {
+    let read = played
+        .iter()
+        .flat_map(|p| &p.exchanges)
+        .find(|e| e.operation == "GetItem" && e.status == 200)?;
+    let replay = Replay::new(std::slice::from_ref(read));
+    let clients = replay.clients(&stack.clients, &SdkMeter::default());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime");
+    let get = || {
+        replay.rewind();
+        runtime
+            .block_on(
+                clients
+                    .dynamodb
+                    .get_item()
+                    .table_name(&stage.names.table)
+                    .key("pk", AttributeValue::S("TICKET#SUP-000001".into()))
+                    .key("sk", AttributeValue::S("TICKET".into()))
+                    .send(),
+            )
+            .map(drop)
+            .map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())
+    };
+    if let Err(e) = get() {
+        eprintln!("the SDK floor could not be measured: {e}");
+        return None;
+    }
+    criterion.bench_function("sdk-get-item", |b| {
+        b.iter_custom(|iterations| {
+            let started = cpu_time::ThreadTime::now();
+            for _ in 0..iterations {
+                let _ = std::hint::black_box(get());
+            }
+            started.elapsed()
+        })
+    });
+    Some(median_us("sdk-get-item"))
+}
+
 /// What a cold start spends building the application: the SDK configuration and its four
-/// clients, and the parsed e-mail templates.
+/// clients, and the e-mail templates' environment.
 fn startup_cost(criterion: &mut Criterion) -> StartupRow {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a current-thread runtime");
-    let credentials =
-        aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "bench");
+    // What Lambda sets for every function; the loader reads nothing else at a cold start.
+    let lambda_environment = |name: &str| {
+        let value = match name {
+            "AWS_REGION" => "eu-west-1",
+            "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN" => "testing",
+            _ => return None,
+        };
+        Some(value.to_owned())
+    };
     criterion.bench_function("startup-sdk", |b| {
         b.iter_custom(|iterations| {
             let started = cpu_time::ThreadTime::now();
             for _ in 0..iterations {
-                let sdk = runtime.block_on(
-                    aws_config::defaults(aws_config::BehaviorVersion::latest())
-                        .region(aws_config::Region::new("eu-west-1"))
-                        .credentials_provider(credentials.clone())
-                        .load(),
-                );
+                let sdk = runtime.block_on(AwsClients::sdk_loader(&lambda_environment).load());
                 std::hint::black_box(AwsClients::from_sdk_config(&sdk));
             }
             started.elapsed()
@@ -337,7 +402,7 @@ fn startup_cost(criterion: &mut Criterion) -> StartupRow {
         b.iter_custom(|iterations| {
             let started = cpu_time::ThreadTime::now();
             for _ in 0..iterations {
-                let _ = std::hint::black_box(portal::mail::Templates::load());
+                std::hint::black_box(portal::mail::Templates::load());
             }
             started.elapsed()
         })

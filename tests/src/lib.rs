@@ -268,7 +268,7 @@ impl LocalStack {
 
     /// The application wired to the local stack, with the given clock.
     pub fn app(&self, names: &Names, clock: Arc<dyn Clock>) -> App {
-        App::new(self.config(names), &self.clients, clock).expect("templates load")
+        App::new(self.config(names), &self.clients, clock)
     }
 
     /// moto's whole state. moto serialises it while other tests write to it, and now and

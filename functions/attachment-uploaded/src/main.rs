@@ -19,7 +19,7 @@ async fn confirm(app: &'static App, event: S3Event) -> Result<usize, lambda_runt
     Ok(confirmed)
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     portal::serve::event(confirm).await
 }

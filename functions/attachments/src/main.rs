@@ -3,7 +3,7 @@
 //! and `GET /tickets/{reference}/attachments/{id}`: upload URLs, confirmation, the list and
 //! download URLs. The files themselves never pass through it.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     portal::serve::http(portal::api::attachments::handle).await
 }

@@ -16,7 +16,7 @@ async fn close(
     Ok(auto_close::handle(app, input, SWEEP_LIMIT).await?)
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     portal::serve::event(close).await
 }

@@ -22,7 +22,7 @@ async fn dispatch(
     Ok(report)
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     portal::serve::event(dispatch).await
 }

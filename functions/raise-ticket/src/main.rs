@@ -1,6 +1,6 @@
 //! Lambda function behind `POST /tickets`: raises a support ticket.
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     portal::serve::http(portal::api::raise::handle).await
 }

@@ -13,7 +13,7 @@ async fn breach(app: &'static App, input: SlaInput) -> Result<SlaReport, lambda_
     Ok(sla_monitor::handle(app, input, SWEEP_LIMIT).await?)
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     portal::serve::event(breach).await
 }

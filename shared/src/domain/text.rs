@@ -2,11 +2,16 @@
 //! line-break and control-character checks, e-mail addresses, and shortening on character
 //! boundaries.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Unicode NFC form, so that the same words typed on different systems compare and show alike.
+/// Text that is already NFC (all ASCII text, and most of what keyboards type) is copied as it
+/// is, without running the composition.
 pub fn nfc(value: &str) -> String {
-    value.nfc().collect()
+    match is_nfc_quick(value.chars()) {
+        IsNormalized::Yes => value.to_owned(),
+        IsNormalized::No | IsNormalized::Maybe => value.nfc().collect(),
+    }
 }
 
 /// Characters that break a line, steer a terminal or reorder what a reader sees: C0/C1
@@ -112,6 +117,11 @@ mod tests {
     #[test]
     fn nfd_input_becomes_nfc() {
         assert_eq!(nfc("Ru\u{308}ckseite"), "Rückseite");
+        // Text already composed, or with nothing to compose, comes back the same.
+        assert_eq!(nfc("Rückseite, Élodie, 東京"), "Rückseite, Élodie, 東京");
+        assert_eq!(nfc("plain ASCII"), "plain ASCII");
+        // A combining mark after a composed letter that has no composition stays as it is.
+        assert_eq!(nfc("e\u{301}\u{301}"), "\u{e9}\u{301}");
     }
 
     #[test]

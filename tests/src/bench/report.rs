@@ -70,6 +70,9 @@ pub struct HandlerRow {
     pub operation: String,
     pub function: String,
     pub cpu_us: f64,
+    /// The part of `cpu_us` spent inside the SDK's operations (serialising, signing, parsing
+    /// the answers); the rest is ours.
+    pub sdk_us: f64,
     /// Whether the replayed run answered as the recorded one did (if not, the figure is not
     /// that of the same work).
     pub same_answer: bool,
@@ -378,6 +381,9 @@ pub struct Report {
     pub processes: Vec<ProcessRow>,
     pub startup: StartupRow,
     pub handlers: Vec<HandlerRow>,
+    /// CPU of one DynamoDB GetItem through the SDK alone, answered in-process, in µs: the
+    /// floor of every handler that calls AWS.
+    pub sdk_get_item_us: Option<f64>,
     pub calls: Vec<CallsRow>,
     pub scale: Vec<SweepRun>,
     pub cost: Cost,
@@ -552,7 +558,7 @@ pub fn render(report: &Report) -> String {
         if report.startup.sdk_config_and_clients_us > 0.0 {
             let _ = writeln!(
                 s,
-                "Building the application at a cold start, in process: SDK configuration and four clients {:.0} µs, e-mail templates {:.0} µs.",
+                "Building the application at a cold start, in process: SDK configuration and four clients {:.0} µs, the e-mail templates' environment {:.0} µs (a template is parsed when first rendered).",
                 report.startup.sdk_config_and_clients_us, report.startup.templates_us
             );
         }
@@ -588,20 +594,42 @@ pub fn render(report: &Report) -> String {
             s,
             "\n4. Handler CPU per invocation, AWS answered in-process (criterion, median of thread CPU time)"
         );
-        let _ = writeln!(s, "{:<40} {:<20} {:>9}", "operation", "function", "CPU µs");
+        let _ = writeln!(
+            s,
+            "{:<40} {:<20} {:>9} {:>9} {:>9}",
+            "operation", "function", "CPU µs", "SDK µs", "ours µs"
+        );
         for h in &report.handlers {
             let _ = writeln!(
                 s,
-                "{:<40} {:<20} {:>9.1}{}",
+                "{:<40} {:<20} {:>9.1} {:>9.1} {:>9.1}{}",
                 h.operation,
                 h.function,
                 h.cpu_us,
+                h.sdk_us,
+                h.cpu_us - h.sdk_us,
                 if h.same_answer {
                     ""
                 } else {
                     "  (replay answered differently)"
                 }
             );
+        }
+        let _ = write!(
+            s,
+            "'SDK µs' is the CPU inside the SDK's operations, from each one's first interceptor hook \
+             to its last (serialising, signing, parsing the answer); 'ours' is the rest: reading the \
+             event, checks, items, e-mails."
+        );
+        match report.sdk_get_item_us {
+            Some(floor) => {
+                let _ = writeln!(
+                    s,
+                    " One DynamoDB GetItem of a ticket through the SDK alone, answered the same \
+                     way, takes {floor:.1} µs."
+                );
+            }
+            None => s.push('\n'),
         }
     }
 

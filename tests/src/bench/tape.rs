@@ -7,9 +7,10 @@
 //!
 //! A [`Replay`] is an HTTP client for the SDK that answers from a tape, in order, so that a
 //! handler can run again and again with its AWS calls answered in-process: what it then costs
-//! is our code, the SDK's serialisation and signing, and nothing of the network.
+//! is our code, the SDK's serialisation and signing, and nothing of the network. An
+//! [`SdkMeter`] on those clients tells the SDK's part of it apart.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,8 +19,9 @@ use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
-    BeforeTransmitInterceptorContextRef,
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextMut, BeforeTransmitInterceptorContextRef,
+    FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -225,6 +227,63 @@ impl Intercept for Recorder {
     }
 }
 
+/// The CPU time of the thread spent inside SDK operations: from each operation's first
+/// interceptor hook (before its input is serialised) to its last (after its answer is parsed),
+/// summed; while operations overlap (a handler that sends several at once), the time counts
+/// once. What the SDK does before the first hook (merging the client's configuration for the
+/// call) is left out, so the figure is the SDK's share at least.
+#[derive(Debug, Clone, Default)]
+pub struct SdkMeter(Arc<MeterState>);
+
+#[derive(Debug, Default)]
+struct MeterState {
+    in_flight: AtomicUsize,
+    /// The thread's CPU time when the first of the operations in flight began, in ns.
+    since_ns: AtomicU64,
+    total_ns: AtomicU64,
+}
+
+fn thread_cpu_ns() -> u64 {
+    u64::try_from(cpu_time::ThreadTime::now().as_duration().as_nanos()).unwrap_or(u64::MAX)
+}
+
+impl SdkMeter {
+    /// The CPU time counted so far.
+    pub fn total(&self) -> Duration {
+        Duration::from_nanos(self.0.total_ns.load(Ordering::Relaxed))
+    }
+}
+
+impl Intercept for SdkMeter {
+    fn name(&self) -> &'static str {
+        "BenchSdkMeter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if self.0.in_flight.fetch_add(1, Ordering::Relaxed) == 0 {
+            self.0.since_ns.store(thread_cpu_ns(), Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if self.0.in_flight.fetch_sub(1, Ordering::Relaxed) == 1 {
+            let spent = thread_cpu_ns().saturating_sub(self.0.since_ns.load(Ordering::Relaxed));
+            self.0.total_ns.fetch_add(spent, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
 /// The answers of one recorded handler run, for each service, given back in the order they
 /// were recorded, from the start again after each [`Replay::rewind`]. Requests that were
 /// never sent (presigned URLs) have no answer and are left out.
@@ -297,9 +356,11 @@ impl Replay {
         })
     }
 
-    /// Clients like `clients` (same region, credentials and settings) answered by this replay.
-    pub fn clients(&self, clients: &AwsClients) -> AwsClients {
+    /// Clients like `clients` (same region, credentials and settings) answered by this replay,
+    /// their operations' CPU counted by `meter`.
+    pub fn clients(&self, clients: &AwsClients, meter: &SdkMeter) -> AwsClients {
         reconfigured!(clients, |config, service| config
-            .http_client(self.http_client(service)))
+            .http_client(self.http_client(service))
+            .interceptor(meter.clone()))
     }
 }

@@ -2,13 +2,14 @@
 //! count is what was sent, and a replay is the same work without the network.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use portal::App;
 use portal::ports::ManualClock;
 use portal_tests::LocalStack;
 use portal_tests::bench::life::{self, Stage};
 use portal_tests::bench::report::CallsRow;
-use portal_tests::bench::tape::Replay;
+use portal_tests::bench::tape::{Replay, SdkMeter};
 use portal_tests::events::Event;
 
 #[tokio::test]
@@ -42,14 +43,23 @@ async fn a_raise_is_counted_at_the_sdk_and_replays_to_the_same_answer_offline() 
 
     // Replayed: every answer comes from the tape (the clients' HTTP client is the replay's),
     // twice over, and the handler answers as it did.
+    // The meter counts CPU inside the SDK's operations only: some, and less than the whole.
     let replay = Replay::new(&played.exchanges);
-    let clients = replay.clients(&stack.clients);
+    let meter = SdkMeter::default();
+    let clients = replay.clients(&stack.clients, &meter);
     let clock = Arc::new(ManualClock::new(life::start()));
-    let app = App::new(stack.config(&stage.names), &clients, clock).expect("templates load");
+    let app = App::new(stack.config(&stage.names), &clients, clock);
+    let started = cpu_time::ThreadTime::now();
     for _ in 0..2 {
         replay.rewind();
         let (status, body) = life::invoke(&app, "raise-ticket", &played.step.event).await;
         assert_eq!(status, 201, "{body}");
         assert_eq!(body["reference"], played.body["reference"]);
     }
+    let whole = started.elapsed();
+    assert!(
+        meter.total() > Duration::ZERO && meter.total() < whole,
+        "SDK {:?} of {whole:?}",
+        meter.total()
+    );
 }
