@@ -46,14 +46,13 @@ impl AwsClients {
         }
         if let (Some(key), Some(secret)) = (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY"))
         {
-            let token = set("AWS_SESSION_TOKEN");
-            loader = loader.credentials_provider(Credentials::new(
-                key,
-                secret,
-                token,
-                None,
-                "Environment",
-            ));
+            let mut credentials = Credentials::builder()
+                .access_key_id(key)
+                .secret_access_key(secret)
+                .provider_name("Environment");
+            credentials.set_session_token(set("AWS_SESSION_TOKEN"));
+            credentials.set_account_id(set("AWS_ACCOUNT_ID").map(Into::into));
+            loader = loader.credentials_provider(credentials.build());
         }
         loader
     }
@@ -110,6 +109,7 @@ mod tests {
             ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
             ("AWS_SECRET_ACCESS_KEY", "secret"),
             ("AWS_SESSION_TOKEN", "session"),
+            ("AWS_ACCOUNT_ID", "123456789012"),
         ]);
         let sdk = AwsClients::sdk_loader(&env).load().await;
         assert_eq!(sdk.region().map(Region::as_ref), Some("eu-central-1"));
@@ -122,6 +122,10 @@ mod tests {
         assert_eq!(credentials.access_key_id(), "AKIDEXAMPLE");
         assert_eq!(credentials.secret_access_key(), "secret");
         assert_eq!(credentials.session_token(), Some("session"));
+        assert_eq!(
+            credentials.account_id().map(|id| id.as_str()),
+            Some("123456789012")
+        );
         assert!(
             sdk.http_client().is_some(),
             "the Amazon trust store's client"

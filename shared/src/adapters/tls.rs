@@ -7,9 +7,11 @@
 //! settings of the environment) with a trust store of just that authority's roots, the five of
 //! Amazon Trust Services in `amazon-trust-services.pem`.
 //!
-//! Where `SSL_CERT_FILE` or `SSL_CERT_DIR` is set, the machine has a trust store of its own
-//! (a TLS-inspecting proxy, a private endpoint): the SDK's default client is kept, and it
-//! honours those variables.
+//! The SDK's default client is kept where the environment says that something other than
+//! AWS's own endpoints is on the way: `SSL_CERT_FILE` or `SSL_CERT_DIR` names a trust store
+//! (the default client then trusts exactly that), an endpoint override over HTTPS
+//! (`AWS_ENDPOINT_URL`, or one of its per-service forms), or a proxy reached over HTTPS.
+//! A plain-HTTP endpoint (the local stack) needs no trust store at all.
 
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
@@ -23,20 +25,43 @@ pub const AMAZON_TRUST_SERVICES: &str = include_str!("amazon-trust-services.pem"
 /// The variables that give the machine's own trust store to the TLS stack.
 pub const PLATFORM_TRUST_VARIABLES: [&str; 2] = ["SSL_CERT_FILE", "SSL_CERT_DIR"];
 
-/// The HTTPS client for an environment (`env` reads a variable): `None` keeps the SDK's
-/// default client, when the environment names a trust store of its own.
-pub fn https_client(env: &impl Fn(&str) -> Option<String>) -> Option<SharedHttpClient> {
-    if PLATFORM_TRUST_VARIABLES
+/// The SDK's endpoint overrides: for every service, and for the services the functions use.
+const ENDPOINT_VARIABLES: [&str; 5] = [
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_SES",
+    "AWS_ENDPOINT_URL_SCHEDULER",
+];
+
+/// The proxy settings the SDK's client reads, in both spellings.
+const PROXY_VARIABLES: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
+
+/// Whether the environment leaves the choice of roots to the SDK's default client.
+fn wants_platform_roots(env: &impl Fn(&str) -> Option<String>) -> bool {
+    let set = |name: &&str| env(name).filter(|value| !value.trim().is_empty());
+    let over_https = |name: &&str| {
+        set(name).is_some_and(|value| value.trim().to_ascii_lowercase().starts_with("https://"))
+    };
+    PLATFORM_TRUST_VARIABLES
         .iter()
-        .any(|name| env(name).is_some_and(|value| !value.is_empty()))
-    {
+        .any(|name| set(name).is_some())
+        || ENDPOINT_VARIABLES.iter().any(over_https)
+        || PROXY_VARIABLES.iter().any(over_https)
+}
+
+/// The HTTPS client for an environment (`env` reads a variable): `None` keeps the SDK's
+/// default client (see the module's notes for when).
+pub fn https_client(env: &impl Fn(&str) -> Option<String>) -> Option<SharedHttpClient> {
+    if wants_platform_roots(env) {
         return None;
     }
+    // The certificates are parsed when a client is built; the tests build one.
     let trust = TrustStore::empty().with_pem_certificate(AMAZON_TRUST_SERVICES.as_bytes());
     let context = match TlsContext::builder().with_trust_store(trust).build() {
         Ok(context) => context,
         Err(error) => {
-            tracing::warn!(%error, "the Amazon trust store is unusable; using the platform's");
+            tracing::warn!(%error, "the SDK refused the Amazon trust store; using its default");
             return None;
         }
     };
@@ -102,13 +127,31 @@ mod tests {
         assert_eq!(fingerprints, published);
     }
 
+    /// An environment with one variable set.
+    fn only(name: &'static str, value: &'static str) -> impl Fn(&str) -> Option<String> {
+        move |variable| (variable == name).then(|| value.to_owned())
+    }
+
     #[test]
     fn a_trust_store_named_by_the_environment_keeps_the_sdk_default_client() {
         for name in PLATFORM_TRUST_VARIABLES {
-            let env = |variable: &str| (variable == name).then(|| "/etc/pki/bundle.pem".to_owned());
-            assert!(https_client(&env).is_none(), "{name} is set");
+            assert!(
+                https_client(&only(name, "/etc/pki/bundle.pem")).is_none(),
+                "{name}"
+            );
         }
         assert!(https_client(&|_: &str| Some(String::new())).is_some());
         assert!(https_client(&|_: &str| None).is_some());
+    }
+
+    #[test]
+    fn an_endpoint_or_proxy_over_https_keeps_the_sdk_default_client() {
+        for name in ENDPOINT_VARIABLES.iter().chain(&PROXY_VARIABLES) {
+            let env = only(name, " HTTPS://gateway.example:4566");
+            assert!(https_client(&env).is_none(), "{name} over HTTPS");
+            // The local stack, or a proxy spoken to in plain HTTP, needs no roots of ours.
+            let env = only(name, "http://127.0.0.1:5000");
+            assert!(https_client(&env).is_some(), "{name} over HTTP");
+        }
     }
 }

@@ -71,7 +71,8 @@ pub struct HandlerRow {
     pub function: String,
     pub cpu_us: f64,
     /// The part of `cpu_us` spent inside the SDK's operations (serialising, signing, parsing
-    /// the answers); the rest is ours.
+    /// the answers), NaN if it could not be metered; the rest is ours, with the SDK's set-up
+    /// of each call.
     pub sdk_us: f64,
     /// Whether the replayed run answered as the recorded one did (if not, the figure is not
     /// that of the same work).
@@ -597,7 +598,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             s,
             "{:<40} {:<20} {:>9} {:>9} {:>9}",
-            "operation", "function", "CPU µs", "SDK µs", "ours µs"
+            "operation", "function", "CPU µs", "SDK µs", "rest µs"
         );
         for h in &report.handlers {
             let _ = writeln!(
@@ -617,9 +618,11 @@ pub fn render(report: &Report) -> String {
         }
         let _ = write!(
             s,
-            "'SDK µs' is the CPU inside the SDK's operations, from each one's first interceptor hook \
-             to its last (serialising, signing, parsing the answer); 'ours' is the rest: reading the \
-             event, checks, items, e-mails."
+            "'SDK µs' is the part spent inside the SDK's operations, from each one's first \
+             interceptor hook to its last (serialising, signing, the replay answering, parsing), \
+             measured as a share in a separate pass of 200 runs and applied to the median; 'rest' \
+             is our code (reading the event, checks, items, e-mails) and the SDK's set-up of each \
+             call before its first hook."
         );
         match report.sdk_get_item_us {
             Some(floor) => {

@@ -230,8 +230,8 @@ impl Intercept for Recorder {
 /// The CPU time of the thread spent inside SDK operations: from each operation's first
 /// interceptor hook (before its input is serialised) to its last (after its answer is parsed),
 /// summed; while operations overlap (a handler that sends several at once), the time counts
-/// once. What the SDK does before the first hook (merging the client's configuration for the
-/// call) is left out, so the figure is the SDK's share at least.
+/// once. The replay's answering is inside that span; what the SDK does before the first hook
+/// (merging the client's configuration for the call) and after the last is outside it.
 #[derive(Debug, Clone, Default)]
 pub struct SdkMeter(Arc<MeterState>);
 
@@ -248,9 +248,12 @@ fn thread_cpu_ns() -> u64 {
 }
 
 impl SdkMeter {
-    /// The CPU time counted so far.
-    pub fn total(&self) -> Duration {
-        Duration::from_nanos(self.0.total_ns.load(Ordering::Relaxed))
+    /// The CPU time counted so far; `None` while an operation is in flight, or if one never
+    /// reached its last hook (the SDK stops some failures before it), which leaves the count
+    /// stuck.
+    pub fn total(&self) -> Option<Duration> {
+        (self.0.in_flight.load(Ordering::Relaxed) == 0)
+            .then(|| Duration::from_nanos(self.0.total_ns.load(Ordering::Relaxed)))
     }
 }
 
@@ -357,10 +360,14 @@ impl Replay {
     }
 
     /// Clients like `clients` (same region, credentials and settings) answered by this replay,
-    /// their operations' CPU counted by `meter`.
-    pub fn clients(&self, clients: &AwsClients, meter: &SdkMeter) -> AwsClients {
-        reconfigured!(clients, |config, service| config
-            .http_client(self.http_client(service))
-            .interceptor(meter.clone()))
+    /// their operations' CPU counted by `meter` if there is one.
+    pub fn clients(&self, clients: &AwsClients, meter: Option<&SdkMeter>) -> AwsClients {
+        reconfigured!(clients, |config, service| {
+            let mut config = config.http_client(self.http_client(service));
+            if let Some(meter) = meter {
+                config = config.interceptor(meter.clone());
+            }
+            config
+        })
     }
 }
