@@ -6,11 +6,11 @@
 # 1,000 ticket lives at published prices. Prints the tables and writes target/bench/report.json
 # (and report.txt). It reports figures and never fails on them.
 #
-#   infra/local/bench.sh           the whole run: on 2 cores, about 75 minutes the first time,
-#                                  of which the release builds (fat LTO, one link per function
-#                                  and target) take about 55 and later runs reuse them; the
-#                                  measurements themselves take about 15, most of it the sweeps
-#                                  at 100,000 tickets
+#   infra/local/bench.sh           the whole run: on 2 cores, 30 to 75 minutes the first time
+#                                  (by the machine), nearly all of it the release builds (fat
+#                                  LTO, one link per function and target), which later runs
+#                                  reuse; the measurements themselves take 10 to 15 minutes,
+#                                  most of it the sweeps at 100,000 tickets
 #   infra/local/bench.sh --quick   shorter measurements and sweeps up to 10,000 tickets
 #
 # Settings for the benchmark binary (tests/benches/portal.rs) pass through: BENCH_SCALE,

@@ -166,7 +166,7 @@ fn main() {
     {
         Some(dir) => {
             eprintln!("==> cold starts, invocations and memory of each binary");
-            let runs = if settings.quick { (3, 20) } else { (10, 200) };
+            let runs = if settings.quick { (3, 20) } else { (30, 200) };
             runtime.block_on(run_processes(
                 Path::new(&dir),
                 runs,
@@ -529,12 +529,30 @@ async fn run_processes(
         }
     }
 
+    // Cold starts in rounds, one start of every binary per round, so that a noisy spell of
+    // the machine weighs on all of them alike rather than on whichever ran during it.
+    let mut starts: Vec<Result<Vec<f64>, String>> = vec![Ok(Vec::new()); jobs.len()];
+    for _ in 0..cold_runs {
+        for ((name, ..), runs) in jobs.iter().zip(&mut starts) {
+            if let Ok(times) = runs {
+                let log = logs.join(format!("{name}.log"));
+                match processes::cold_start(&dir.join(name), &env, &log).await {
+                    Ok(ms) => times.push(ms),
+                    Err(failure) => *runs = Err(failure),
+                }
+            }
+        }
+    }
+
     let mut rows: Vec<ProcessRow> = Vec::new();
     let mut hello_cold = f64::NAN;
-    for (name, label, life_status, event) in jobs {
+    for ((name, label, life_status, event), runs) in jobs.into_iter().zip(starts) {
         let binary = dir.join(&name);
         let log = logs.join(format!("{name}.log"));
-        let result = processes::measure(&binary, &env, &event, cold_runs, invocations, &log).await;
+        let result = match runs {
+            Ok(runs) => processes::measure(&binary, &env, &event, runs, invocations, &log).await,
+            Err(failure) => Err(failure),
+        };
         let row = match result {
             Ok(measured) => {
                 let cold = median(&mut measured.cold_start_runs_ms.clone());

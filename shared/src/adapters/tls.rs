@@ -1,8 +1,8 @@
 //! The HTTPS client every AWS client of a function shares.
 //!
 //! The SDK's default client trusts the platform's root certificates, and it reads them at the
-//! first client it builds: on Lambda that is every file of the system's certificate directory,
-//! a few milliseconds of each cold start, to verify endpoints that are all signed by one
+//! first client it builds: the system's whole store, over a hundred roots (3 ms of each cold
+//! start on the benchmark's machine), to verify endpoints that are all signed by one
 //! authority. This client is the SDK's default one (hyper 1, rustls on aws-lc, the proxy
 //! settings of the environment) with a trust store of just that authority's roots, the five of
 //! Amazon Trust Services in `amazon-trust-services.pem`.

@@ -264,24 +264,29 @@ pub struct Measured {
     pub outcomes: BTreeMap<String, usize>,
 }
 
-/// Starts `binary` `cold_runs` times to its first request for work, then once more to run
-/// `invocations` invocations of `event`.
+/// Starts `binary` once to its first request for work, and stops it: one cold start, in
+/// milliseconds.
+pub async fn cold_start(
+    binary: &Path,
+    env: &[(String, String)],
+    log: &Path,
+) -> Result<f64, String> {
+    let mut process = Process::start(binary, env, log).await?;
+    let ready = process.ready().await;
+    process.stop().await;
+    Ok(millis(ready?))
+}
+
+/// Starts `binary` once more to run `invocations` invocations of `event`; `cold_start_ms`
+/// are its cold starts, measured before.
 pub async fn measure(
     binary: &Path,
     env: &[(String, String)],
     event: &Value,
-    cold_runs: usize,
+    cold_start_ms: Vec<f64>,
     invocations: usize,
     log: &Path,
 ) -> Result<Measured, String> {
-    let mut cold_start_ms = Vec::new();
-    for _ in 0..cold_runs {
-        let mut process = Process::start(binary, env, log).await?;
-        let ready = process.ready().await;
-        process.stop().await;
-        cold_start_ms.push(millis(ready?));
-    }
-
     let mut process = Process::start(binary, env, log).await?;
     let run = async {
         process.ready().await?;

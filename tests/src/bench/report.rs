@@ -519,9 +519,15 @@ pub fn render(report: &Report) -> String {
     }
 
     if !report.processes.is_empty() {
+        let starts = report
+            .processes
+            .iter()
+            .filter_map(|p| p.measured.as_ref().map(|m| m.cold_start_runs_ms.len()))
+            .max()
+            .unwrap_or_default();
         let _ = writeln!(
             s,
-            "\n2-3. Processes against a local Lambda Runtime API stand-in: native x86_64 release builds (cargo-lambda's arm64 builds cannot run here), median of 10 cold starts, then the step's event repeated on a ticket of its own"
+            "\n2-3. Processes against a local Lambda Runtime API stand-in: native x86_64 release builds (cargo-lambda's arm64 builds cannot run here), median of {starts} cold starts, then the step's event repeated on a ticket of its own"
         );
         let _ = writeln!(
             s,
@@ -671,7 +677,7 @@ pub fn render(report: &Report) -> String {
         );
         let _ = writeln!(
             s,
-            "{:<18} {:>8} {:>6} {:>9} {:>5} {:>9} {:>10} {:>9} {:>15}",
+            "{:<18} {:>8} {:>6} {:>9} {:>5} {:>9} {:>10} {:>9} {:>15} {:>14}",
             "sweep",
             "stored",
             "due",
@@ -680,7 +686,8 @@ pub fn render(report: &Report) -> String {
             "requests",
             "items read",
             "seconds",
-            "in index query"
+            "in index query",
+            "ms/item other"
         );
         for r in &report.scale {
             let _ = writeln!(
