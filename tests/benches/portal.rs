@@ -134,10 +134,15 @@ fn main() {
             2000
         }));
     let (handlers, startup, sdk_get_item_us) = if settings.wanted("handlers") {
+        // One thread runs everything timed in process, as one Lambda invocation does.
+        let in_process = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime");
         (
-            handler_cpu(&mut criterion, &stack, &stage, &played),
-            startup_cost(&mut criterion),
-            sdk_floor(&mut criterion, &stack, &stage, &played),
+            handler_cpu(&mut criterion, &in_process, &stack, &stage, &played),
+            startup_cost(&mut criterion, &in_process),
+            sdk_floor(&mut criterion, &in_process, &stack, &stage, &played),
         )
     } else {
         skipped.push("handler CPU (not in BENCH_PARTS)".into());
@@ -276,14 +281,11 @@ const METERED_RUNS: usize = 200;
 /// criterion in CPU time of the one thread that runs it.
 fn handler_cpu(
     criterion: &mut Criterion,
+    runtime: &tokio::runtime::Runtime,
     stack: &LocalStack,
     stage: &Stage,
     played: &[Played],
 ) -> Vec<HandlerRow> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a current-thread runtime");
     let mut rows = Vec::new();
     for (n, step) in played.iter().enumerate() {
         let replay = Replay::new(&step.exchanges);
@@ -344,6 +346,7 @@ fn handler_cpu(
 /// answered in-process like the handlers. `None` if the life read no ticket by key.
 fn sdk_floor(
     criterion: &mut Criterion,
+    runtime: &tokio::runtime::Runtime,
     stack: &LocalStack,
     stage: &Stage,
     played: &[Played],
@@ -354,10 +357,6 @@ fn sdk_floor(
         .find(|e| e.operation == "GetItem" && e.status == 200 && has_item(&e.response))?;
     let replay = Replay::new(std::slice::from_ref(read));
     let clients = replay.clients(&stack.clients, None);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a current-thread runtime");
     let get = || {
         replay.rewind();
         runtime
@@ -396,11 +395,7 @@ fn has_item(response: &[u8]) -> bool {
 
 /// What a cold start spends building the application: the SDK configuration and its four
 /// clients, and the e-mail templates' environment.
-fn startup_cost(criterion: &mut Criterion) -> StartupRow {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a current-thread runtime");
+fn startup_cost(criterion: &mut Criterion, runtime: &tokio::runtime::Runtime) -> StartupRow {
     // The variables Lambda sets for every function that the loader takes directly. (It still
     // reads the rest of this process's environment and profile files for its other settings,
     // as it does on Lambda, where there are none.)

@@ -36,7 +36,7 @@ impl AwsClients {
     /// their other providers (STS for web identity, the instance metadata client, profiles).
     /// Without them it is the SDK's default chains. The HTTPS client is `tls::https_client`'s.
     pub fn sdk_loader(env: &impl Fn(&str) -> Option<String>) -> ConfigLoader {
-        let set = |name: &str| env(name).filter(|value| !value.trim().is_empty());
+        let set = |name: &str| set(env, name);
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if let Some(client) = tls::https_client(env) {
             loader = loader.http_client(client);
@@ -70,6 +70,11 @@ impl AwsClients {
             scheduler: aws_sdk_scheduler::Client::new(sdk),
         }
     }
+}
+
+/// A variable of `env` that is set to something other than blanks.
+fn set(env: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    env(name).filter(|value| !value.trim().is_empty())
 }
 
 /// The service's own description of an SDK error, without request ids or internals.

@@ -39,13 +39,13 @@ const PROXY_VARIABLES: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "
 
 /// Whether the environment leaves the choice of roots to the SDK's default client.
 fn wants_platform_roots(env: &impl Fn(&str) -> Option<String>) -> bool {
-    let set = |name: &&str| env(name).filter(|value| !value.trim().is_empty());
     let over_https = |name: &&str| {
-        set(name).is_some_and(|value| value.trim().to_ascii_lowercase().starts_with("https://"))
+        super::set(env, name)
+            .is_some_and(|value| value.trim().to_ascii_lowercase().starts_with("https://"))
     };
     PLATFORM_TRUST_VARIABLES
         .iter()
-        .any(|name| set(name).is_some())
+        .any(|name| super::set(env, name).is_some())
         || ENDPOINT_VARIABLES.iter().any(over_https)
         || PROXY_VARIABLES.iter().any(over_https)
 }
